@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs the whole test suite and ends with the summary line "N passed, N failed, N skipped",
+# summed over every test assembly from the runners' TRX reports.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+results="${TEST_RESULTS:-TestResults}"
+rm -rf "$results"
+dotnet test Cpns.slnx -c Release --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" "$@"
+code=$?
+passed=0; failed=0; skipped=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  n=$(sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${n:-0}))
+done
+echo "${passed} passed, ${failed} failed, ${skipped} skipped"
+if [ "$code" -eq 0 ] && [ "$passed" -eq 0 ]; then
+  echo "no test ran" >&2
+  exit 1
+fi
+exit "$code"
