@@ -1,1 +1,6 @@
-return 0;
+using System.CommandLine;
+using Cpns.Cli.Walkthrough;
+
+var root = new RootCommand("cpns: OMA CPNS Group Key management — CPNS Server, PN Gateway and PNE roles, and the demo.");
+root.Subcommands.Add(WalkthroughCommand.Create());
+return await root.Parse(args).InvokeAsync();
