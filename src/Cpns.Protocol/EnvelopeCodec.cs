@@ -18,7 +18,7 @@ namespace Cpns.Protocol;
 /// (before any parsing); input the protobuf parser rejects, with explicit size and recursion limits;
 /// fields the schema does not define; encodings that are not canonical (re-encoding the parsed
 /// message must give back the input byte for byte, which also refuses duplicated fields, explicit
-/// defaults and invalid UTF-8); and finally every semantic rule of docs/protocol.md.</para>
+/// defaults and over-long varints); and finally every semantic rule of docs/protocol.md.</para>
 /// <para>The canonical check makes a message's bytes a function of its content, so two receivers
 /// can never read one input differently (first-wins against last-wins field smuggling).</para>
 /// <para><see cref="Encode"/> applies the same rules, so a message this process sends is one it would accept.</para>

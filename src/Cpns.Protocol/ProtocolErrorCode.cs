@@ -16,13 +16,13 @@ public enum ProtocolErrorCode
     /// <summary>The input is larger than <see cref="ProtocolLimits.MaxMessageSize"/>; it was not parsed.</summary>
     Oversized = 2,
 
-    /// <summary>The input is not a well-formed protobuf encoding (truncated, bad varint, bad wire type, nesting too deep).</summary>
+    /// <summary>The input is not a well-formed protobuf encoding (truncated, bad varint, bad wire type, invalid UTF-8 in a string, nesting too deep, trailing data).</summary>
     Malformed = 3,
 
     /// <summary>The input carries a field number (or a wire type) the schema does not define.</summary>
     UnknownField = 4,
 
-    /// <summary>The input parses, but is not the one canonical encoding of what it carries (repeated or reordered fields, explicit defaults, invalid UTF-8).</summary>
+    /// <summary>The input parses, but is not the one canonical encoding of what it carries (a field sent twice, fields out of order, explicit default values, over-long varints).</summary>
     NonCanonical = 5,
 
     /// <summary>The envelope's version is not <see cref="EnvelopeCodec.ProtocolVersion"/>.</summary>
