@@ -260,6 +260,29 @@ public sealed class EnvelopeCodecTests
     }
 
     [Fact]
+    public void TryDecode_OverlongVarint_NonCanonical()
+    {
+        // version = 1 written in two bytes (0x81 0x00) instead of one.
+        var encoded = Samples.Encoded(Envelope.BodyOneofCase.RotateGroupKey);
+        var input = Wire.Concat([0x08, 0x81, 0x00], encoded[2..]);
+
+        Assert.False(EnvelopeCodec.TryDecode(input, out _, out var error));
+        Assert.Equal(ProtocolErrorCode.NonCanonical, error.Code);
+    }
+
+    [Fact]
+    public void TryDecode_TwoBodies_NonCanonical()
+    {
+        // A second oneof member replaces the first on parse; the input must not be read two ways.
+        var input = Wire.Concat(
+            Samples.Encoded(Envelope.BodyOneofCase.RotateGroupKey),
+            Wire.BytesField(61, new DeleteServiceGroup { GroupId = "group-1" }.ToByteArray()));
+
+        Assert.False(EnvelopeCodec.TryDecode(input, out _, out var error));
+        Assert.Equal(ProtocolErrorCode.NonCanonical, error.Code);
+    }
+
+    [Fact]
     public void TryDecode_InvalidUtf8InString_Malformed()
     {
         var sample = Samples.For(Envelope.BodyOneofCase.RotateGroupKey);
