@@ -109,7 +109,15 @@ public static class EnvelopeCodec
             throw new ProtocolException(Oversized(size));
         }
 
-        return envelope.ToByteArray();
+        var encoded = envelope.ToByteArray();
+
+        // A message parsed elsewhere may still hold unknown fields, which ToByteArray writes back out.
+        if (UnknownFieldScanner.Scan(encoded, Envelope.Descriptor) is { } unknown)
+        {
+            throw new ProtocolException(unknown);
+        }
+
+        return encoded;
     }
 
     private static ProtocolError? DecodeCore(ReadOnlySpan<byte> data, out Envelope? envelope)

@@ -359,6 +359,19 @@ public sealed class EnvelopeCodecTests
     }
 
     [Fact]
+    public void Encode_EnvelopeHoldingUnknownField_ThrowsProtocolException()
+    {
+        var sample = Samples.For(Envelope.BodyOneofCase.RotateGroupKey);
+        var body = Wire.Concat(sample.RotateGroupKey.ToByteArray(), Wire.VarintField(9, 1));
+        sample.RotateGroupKey = RotateGroupKey.Parser.ParseFrom(body);
+
+        var exception = Assert.Throws<ProtocolException>(() => EnvelopeCodec.Encode(sample));
+
+        Assert.Equal(ProtocolErrorCode.UnknownField, exception.Error.Code);
+        Assert.Equal("rotate_group_key.9", exception.Error.Field);
+    }
+
+    [Fact]
     public void Encode_Null_ThrowsArgumentNullException() =>
         Assert.Throws<ArgumentNullException>(() => EnvelopeCodec.Encode(null!));
 
