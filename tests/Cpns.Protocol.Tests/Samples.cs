@@ -62,7 +62,6 @@ internal static class Samples
                     PnId = "pn-a",
                     GatewayId = "gw-a",
                     GatewayPublicKey = EcPoint(0x23),
-                    GatewayConfirmation = Bytes(32, 0x24),
                 };
                 break;
             case Envelope.BodyOneofCase.EuKeyAssignmentConfirm:
@@ -79,6 +78,7 @@ internal static class Samples
                     Status = Status.Ok,
                     PneCertificate = ByteString.CopyFrom(PneCertificate),
                     CaCertificate = ByteString.CopyFrom(CaCertificate),
+                    GatewayConfirmation = Bytes(32, 0x24),
                 };
                 break;
             case Envelope.BodyOneofCase.GkdkAssignmentRequest:

@@ -23,11 +23,9 @@ internal static partial class EnvelopeValidator
             ? Identifier(m.PnId, "pn_id")
                 ?? Identifier(m.GatewayId, "gateway_id")
                 ?? EcPublicKey(m.GatewayPublicKey, "gateway_public_key")
-                ?? ExactLength(m.GatewayConfirmation, ProtocolLimits.ConfirmationLength, "gateway_confirmation")
             : OptionalIdentifier(m.PnId, "pn_id")
                 ?? OptionalIdentifier(m.GatewayId, "gateway_id")
-                ?? MustBeEmpty(m.GatewayPublicKey.IsEmpty, "gateway_public_key")
-                ?? MustBeEmpty(m.GatewayConfirmation.IsEmpty, "gateway_confirmation");
+                ?? MustBeEmpty(m.GatewayPublicKey.IsEmpty, "gateway_public_key");
     }
 
     private static ProtocolError? Validate(EuKeyAssignmentConfirm m) =>
@@ -45,7 +43,9 @@ internal static partial class EnvelopeValidator
         return m.Status == Status.Ok
             ? Der(m.PneCertificate, ProtocolLimits.MaxCertificateLength, "pne_certificate")
                 ?? Der(m.CaCertificate, ProtocolLimits.MaxCertificateLength, "ca_certificate")
+                ?? ExactLength(m.GatewayConfirmation, ProtocolLimits.ConfirmationLength, "gateway_confirmation")
             : MustBeEmpty(m.PneCertificate.IsEmpty, "pne_certificate")
-                ?? MustBeEmpty(m.CaCertificate.IsEmpty, "ca_certificate");
+                ?? MustBeEmpty(m.CaCertificate.IsEmpty, "ca_certificate")
+                ?? MustBeEmpty(m.GatewayConfirmation.IsEmpty, "gateway_confirmation");
     }
 }

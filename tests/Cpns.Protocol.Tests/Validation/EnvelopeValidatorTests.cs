@@ -44,7 +44,7 @@ public sealed class EnvelopeValidatorTests
         new("pne_public_key compressed", B.EuKeyAssignmentRequest, e => e.EuKeyAssignmentRequest.PnePublicKey = Samples.Bytes(65, 2), C.InvalidFormat, "eu_key_assignment_request.pne_public_key"),
         new("pne_public_key missing", B.EuKeyAssignmentRequest, e => e.EuKeyAssignmentRequest.PnePublicKey = ByteString.Empty, C.MissingField, "eu_key_assignment_request.pne_public_key"),
         new("gateway_public_key 66 bytes", B.EuKeyAssignmentResponse, e => e.EuKeyAssignmentResponse.GatewayPublicKey = Samples.Bytes(66, 4), C.InvalidLength, "eu_key_assignment_response.gateway_public_key"),
-        new("gateway_confirmation 31 bytes", B.EuKeyAssignmentResponse, e => e.EuKeyAssignmentResponse.GatewayConfirmation = Samples.Bytes(31, 1), C.InvalidLength, "eu_key_assignment_response.gateway_confirmation"),
+        new("gateway_confirmation 31 bytes", B.EuKeyAssignmentComplete, e => e.EuKeyAssignmentComplete.GatewayConfirmation = Samples.Bytes(31, 1), C.InvalidLength, "eu_key_assignment_complete.gateway_confirmation"),
         new("pairing response OK without pn_id", B.EuKeyAssignmentResponse, e => e.EuKeyAssignmentResponse.PnId = string.Empty, C.MissingField, "eu_key_assignment_response.pn_id"),
         new("pairing refusal with key", B.EuKeyAssignmentResponse, e => e.EuKeyAssignmentResponse.Status = Status.AuthenticationFailed, C.UnexpectedField, "eu_key_assignment_response.gateway_public_key"),
         new("pairing response status unspecified", B.EuKeyAssignmentResponse, e => e.EuKeyAssignmentResponse.Status = Status.Unspecified, C.MissingField, "eu_key_assignment_response.status"),
