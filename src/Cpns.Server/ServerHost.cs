@@ -149,6 +149,7 @@ public sealed class ServerHost : IAsyncDisposable
             ContentRootPath = options.DataDirectory,
         });
         builder.Services.AddCpnsServer(options);
+        options.ConfigureLogging?.Invoke(builder.Logging);
         builder.WebHost.UseUrls([.. options.HttpUrls]);
         if (options.HttpUrls.Any(u => u.StartsWith("https:", StringComparison.OrdinalIgnoreCase)))
         {

@@ -45,4 +45,7 @@ public sealed class ServerOptions
 
     /// <summary>Where the first start prints the bootstrap operator key; stdout by default. Never an ILogger.</summary>
     internal TextWriter BootstrapOutput { get; set; } = Console.Out;
+
+    /// <summary>Test hook: adjusts the host's logging (e.g. to collect log lines and check that no secret is in them).</summary>
+    internal Action<Microsoft.Extensions.Logging.ILoggingBuilder>? ConfigureLogging { get; set; }
 }

@@ -20,6 +20,7 @@ internal sealed partial class CpnsDatabase : IDisposable
     private readonly DbContextOptions<SqliteCpnsDbContext>? _sqliteOptions;
     private readonly DbContextOptions<PostgresCpnsDbContext>? _postgresOptions;
     private readonly ILogger<CpnsDatabase> _logger;
+    private readonly string? _sqliteConnectionString;
 
     // SQLite allows one writer; with several in-process writers a deferred transaction that read first can fail to
     // upgrade (SQLITE_BUSY_SNAPSHOT) no matter how long it waits. A single instance is assumed on SQLite, so an
@@ -35,6 +36,7 @@ internal sealed partial class CpnsDatabase : IDisposable
             var path = Path.Combine(Path.GetFullPath(o.DataDirectory), SqliteFileName);
             SqlitePath = path;
             var cs = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true, DefaultTimeout = 30 }.ToString();
+            _sqliteConnectionString = cs;
             _sqliteOptions = new DbContextOptionsBuilder<SqliteCpnsDbContext>()
                 .UseSqlite(cs)
                 .AddInterceptors(new SqlitePragmaInterceptor())
@@ -132,10 +134,11 @@ internal sealed partial class CpnsDatabase : IDisposable
     public void Dispose()
     {
         _sqliteWriteGate.Dispose();
-        if (IsSqlite)
+        if (_sqliteConnectionString is not null)
         {
-            // Release pooled handles so the file can be read, copied or deleted once the host is gone.
-            SqliteConnection.ClearAllPools();
+            // Release this database's pooled handles so the file can be read, copied or deleted once the host is gone.
+            using var connection = new SqliteConnection(_sqliteConnectionString);
+            SqliteConnection.ClearPool(connection);
         }
     }
 
