@@ -149,6 +149,10 @@ public sealed class ServerHost : IAsyncDisposable
             ContentRootPath = options.DataDirectory,
         });
         builder.Services.AddCpnsServer(options);
+
+        // Framework request chatter drowns the server's own events; keep it at warnings.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
         options.ConfigureLogging?.Invoke(builder.Logging);
         builder.WebHost.UseUrls([.. options.HttpUrls]);
         if (options.HttpUrls.Any(u => u.StartsWith("https:", StringComparison.OrdinalIgnoreCase)))

@@ -60,6 +60,24 @@ internal sealed partial class CpnsDatabase : IDisposable
 
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
+        if (SqlitePath is not null && !File.Exists(SqlitePath) && !OperatingSystem.IsWindows())
+        {
+            // The file holds sealed keys and key hashes: owner-only from the start (SQLite accepts an empty file as a
+            // new database, and gives its -wal and -shm files the same mode).
+            try
+            {
+                using var created = new FileStream(SqlitePath, new FileStreamOptions
+                {
+                    Mode = FileMode.CreateNew,
+                    Access = FileAccess.Write,
+                    UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+                });
+            }
+            catch (IOException) when (File.Exists(SqlitePath))
+            {
+            }
+        }
+
         var db = CreateContext();
         await using (db.ConfigureAwait(false))
         {

@@ -35,9 +35,12 @@ internal sealed class TestServer : IAsyncDisposable
 
     public Uri BaseAddress => Host.Addresses[0];
 
+    /// <summary>A fresh, not yet existing path: the server creates its data directory itself (mode 0700).</summary>
+    public static string NewPath() => Path.Combine(Path.GetTempPath(), "cpns-server-tests", Guid.NewGuid().ToString("N"));
+
     public static string NewDirectory()
     {
-        var dir = Path.Combine(Path.GetTempPath(), "cpns-server-tests", Guid.NewGuid().ToString("N"));
+        var dir = NewPath();
         Directory.CreateDirectory(dir);
         return dir;
     }
@@ -50,7 +53,7 @@ internal sealed class TestServer : IAsyncDisposable
         string? operatorKey = null)
     {
         var ownsDirectory = dataDirectory is null;
-        var options = new ServerOptions { DataDirectory = dataDirectory ?? NewDirectory(), Database = database, MasterKey = masterKey, BootstrapOutput = TextWriter.Null };
+        var options = new ServerOptions { DataDirectory = dataDirectory ?? NewPath(), Database = database, MasterKey = masterKey, BootstrapOutput = TextWriter.Null };
         options.HttpUrls.Clear();
         options.HttpUrls.Add("http://127.0.0.1:0");
         var logs = new CollectingLoggerProvider();

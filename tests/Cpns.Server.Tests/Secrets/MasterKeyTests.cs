@@ -32,14 +32,18 @@ public sealed class MasterKeyTests
 
     [Fact]
     [UnsupportedOSPlatform("windows")]
-    public async Task StartAsync_FirstStart_MasterKeyFileIsOwnerOnly()
+    public async Task StartAsync_FirstStart_MasterKeyAndDatabaseAreOwnerOnly()
     {
         Assert.SkipWhen(OperatingSystem.IsWindows(), "Unix file modes");
         await using var server = await TestServer.StartAsync();
 
         var mode = File.GetUnixFileMode(Path.Combine(server.Options.DataDirectory, MasterKey.FileName));
+        var databaseMode = File.GetUnixFileMode(Path.Combine(server.Options.DataDirectory, Cpns.Server.Storage.CpnsDatabase.SqliteFileName));
+        var directoryMode = File.GetUnixFileMode(server.Options.DataDirectory);
 
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, mode);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, databaseMode);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, directoryMode);
     }
 
     [Fact]
