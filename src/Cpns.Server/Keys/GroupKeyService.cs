@@ -115,7 +115,7 @@ internal sealed partial class GroupKeyService(
                 return null;
             }
 
-            return await IssueEpochAsync(db, group, GroupKeyReason.Periodic, Caller.System, "gk.rotated", "periodic", [], ct).ConfigureAwait(false);
+            return await IssueEpochAsync(db, group, GroupKeyReason.Periodic, Caller.System, "gk.rotated", null, [], ct).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
         if (issued is not null)
         {

@@ -138,7 +138,7 @@ public sealed class PostgresTests
             var group = await a.Client.GetFromJsonAsync<JsonElement>($"/groups/{id}", Ct);
             Assert.Equal(2, group.GetProperty("currentEpoch").GetInt64());
             var audit = await a.Client.GetFromJsonAsync<JsonElement>($"/audit?groupId={id}", Ct);
-            Assert.Single(audit.EnumerateArray(), x => x.GetProperty("detail").GetString() == "Periodic: periodic");
+            Assert.Single(audit.EnumerateArray(), x => x.GetProperty("detail").GetString() == "Periodic");
         }
 
         Assert.Equal(1, (await a.Client.GetFromJsonAsync<JsonElement>($"/groups/{notDue}", Ct)).GetProperty("currentEpoch").GetInt64());

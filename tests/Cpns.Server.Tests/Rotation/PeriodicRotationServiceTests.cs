@@ -25,7 +25,7 @@ public sealed class PeriodicRotationServiceTests
 
         var audit = await server.Client.GetFromJsonAsync<JsonElement>($"/audit?groupId={id}", Ct);
         Assert.True(epoch >= 2, "the group was not rotated periodically");
-        Assert.Contains(audit.EnumerateArray(), a => a.GetProperty("actor").GetString() == "system" && a.GetProperty("detail").GetString() == "Periodic: periodic");
+        Assert.Contains(audit.EnumerateArray(), a => a.GetProperty("actor").GetString() == "system" && a.GetProperty("detail").GetString() == "Periodic");
         Assert.Equal(1, (await server.Client.GetFromJsonAsync<JsonElement>($"/groups/{untouched}", Ct)).GetProperty("currentEpoch").GetInt64());
     }
 }
