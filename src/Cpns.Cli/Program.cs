@@ -1,6 +1,8 @@
 using System.CommandLine;
+using Cpns.Cli;
 using Cpns.Cli.Walkthrough;
 
 var root = new RootCommand("cpns: OMA CPNS Group Key management — CPNS Server, PN Gateway and PNE roles, and the demo.");
+root.Subcommands.Add(ServerCommand.Create());
 root.Subcommands.Add(WalkthroughCommand.Create());
-return await root.Parse(args).InvokeAsync();
+return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

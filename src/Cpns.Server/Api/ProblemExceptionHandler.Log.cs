@@ -1,0 +1,10 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Cpns.Server.Api;
+
+internal sealed partial class ProblemExceptionHandler
+{
+    [LoggerMessage(EventId = 4101, Level = LogLevel.Error, Message = "Unhandled error on {Method} {Path}")]
+    private static partial void LogUnhandled(ILogger logger, string method, PathString path, Exception exception);
+}

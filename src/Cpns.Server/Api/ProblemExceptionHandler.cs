@@ -1,0 +1,66 @@
+using System.Text.Json;
+using Cpns.Server.Errors;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Logging;
+
+namespace Cpns.Server.Api;
+
+/// <summary>
+/// Turns exceptions into RFC 9457 problem details: <see cref="ServerException"/> by its kind, a body that is not
+/// valid JSON (or has a field of the wrong type) into 400 naming the field, anything else into a bare 500.
+/// </summary>
+internal sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        ProblemDetails problem;
+        switch (exception)
+        {
+            case ServerException { Kind: ServerErrorKind.Validation } e:
+                problem = Invalid(e.Field ?? "body", e.Message);
+                break;
+            case ServerException e:
+                problem = new ProblemDetails
+                {
+                    Status = e.Kind switch
+                    {
+                        ServerErrorKind.NotFound => StatusCodes.Status404NotFound,
+                        ServerErrorKind.Conflict => StatusCodes.Status409Conflict,
+                        ServerErrorKind.Forbidden => StatusCodes.Status403Forbidden,
+                        _ => StatusCodes.Status400BadRequest,
+                    },
+                    Title = e.Title,
+                    Detail = e.Message,
+                };
+                break;
+            case BadHttpRequestException e:
+                problem = e.InnerException is JsonException json
+                    ? Invalid(FieldName(json.Path), "The field has the wrong type or the JSON is malformed.")
+                    : Invalid("body", e.Message);
+                problem.Status = e.StatusCode;
+                break;
+            default:
+                LogUnhandled(logger, httpContext.Request.Method, httpContext.Request.Path, exception);
+                problem = new ProblemDetails { Status = StatusCodes.Status500InternalServerError, Title = "Internal error" };
+                break;
+        }
+
+        httpContext.Response.StatusCode = problem.Status ?? StatusCodes.Status500InternalServerError;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception })
+            .ConfigureAwait(false);
+    }
+
+    private static HttpValidationProblemDetails Invalid(string field, string message) =>
+        new(new Dictionary<string, string[]> { [field] = [message] })
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Title = "Invalid request",
+            Detail = $"{field}: {message}",
+        };
+
+    // System.Text.Json reports "$.policy.rotationIntervalSeconds"; the API names fields without the root.
+    private static string FieldName(string? path) =>
+        string.IsNullOrEmpty(path) || path == "$" ? "body" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path;
+}

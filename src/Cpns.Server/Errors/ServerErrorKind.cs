@@ -1,0 +1,10 @@
+namespace Cpns.Server.Errors;
+
+/// <summary>The kinds of failure the API maps to HTTP status codes.</summary>
+internal enum ServerErrorKind
+{
+    Validation,
+    NotFound,
+    Conflict,
+    Forbidden,
+}

@@ -1,0 +1,199 @@
+using System.Text.Json.Serialization;
+using Cpns.Server.Api;
+using Cpns.Server.Auth;
+using Cpns.Server.Hosting;
+using Cpns.Server.Secrets;
+using Cpns.Server.Storage;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Hosting;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Cpns.Server;
+
+/// <summary>
+/// A running CPNS Server: the REST API on Kestrel, the database (migrated on start) and the periodic rotation loop.
+/// Start it with <see cref="StartAsync"/>; several instances may share one PostgreSQL database.
+/// </summary>
+public sealed class ServerHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private ServerHost(WebApplication app, IReadOnlyList<Uri> addresses)
+    {
+        _app = app;
+        Addresses = addresses;
+    }
+
+    /// <summary>The addresses Kestrel is bound to, with the real port when port 0 was asked for.</summary>
+    public IReadOnlyList<Uri> Addresses { get; }
+
+    /// <summary>The host's services, for tests and the later MQTT delivery code in this assembly.</summary>
+    internal IServiceProvider Services => _app.Services;
+
+    /// <summary>
+    /// Builds and starts a server: creates the data directory, loads or creates the master key, migrates the database,
+    /// prints a bootstrap operator API key to <c>stdout</c> if none exists yet, and starts listening.
+    /// </summary>
+    /// <param name="options">The server's settings.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>The started server; dispose it to stop.</returns>
+    public static async Task<ServerHost> StartAsync(ServerOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.HttpUrls.Count == 0)
+        {
+            throw new ArgumentException("At least one HTTP URL is required.", nameof(options));
+        }
+
+        options.DataDirectory = DataDirectory.Ensure(options.DataDirectory);
+        var app = Build(options);
+        try
+        {
+            await app.Services.GetRequiredService<CpnsDatabase>().MigrateAsync(cancellationToken).ConfigureAwait(false);
+            await BootstrapAsync(app.Services, options, cancellationToken).ConfigureAwait(false);
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        var addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>()
+            .Addresses.Select(a => new Uri(a)).ToList();
+        return new ServerHost(app, addresses);
+    }
+
+    /// <summary>Starts a server and runs it until <paramref name="cancellationToken"/> is cancelled or the host is asked to stop.</summary>
+    /// <param name="options">The server's settings.</param>
+    /// <param name="cancellationToken">Stops the server.</param>
+    /// <returns>A task that ends when the server has stopped.</returns>
+    public static async Task RunAsync(ServerOptions options, CancellationToken cancellationToken = default)
+    {
+        var host = await StartAsync(options, cancellationToken).ConfigureAwait(false);
+        await using (host.ConfigureAwait(false))
+        {
+            try
+            {
+                await host._app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Cancellation is how a caller stops the server, not an error.
+            }
+        }
+    }
+
+    /// <summary>
+    /// Creates an API key in the server's database (migrating it first if needed) and returns the key, which is stored
+    /// only as a hash and cannot be shown again. Works whether or not a server is running on the same database.
+    /// </summary>
+    /// <param name="options">The server's settings (data directory or PostgreSQL connection string).</param>
+    /// <param name="name">For <see cref="ApiKeyScope.Application"/>, the application's name (it owns the groups it creates); for an operator key, a label.</param>
+    /// <param name="scope">What the key may manage.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The new API key.</returns>
+    public static async Task<string> AddApiKeyAsync(ServerOptions options, string name, ApiKeyScope scope, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        if (name.Length > Validate.MaxNameLength)
+        {
+            throw new ArgumentException($"The name is longer than {Validate.MaxNameLength} characters.", nameof(name));
+        }
+
+        options.DataDirectory = DataDirectory.Ensure(options.DataDirectory);
+        var services = new ServiceCollection().AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance)
+            .AddSingleton(typeof(ILogger<>), typeof(Logger<>))
+            .AddCpnsCore(options)
+            .BuildServiceProvider();
+        await using (services.ConfigureAwait(false))
+        {
+            await services.GetRequiredService<CpnsDatabase>().MigrateAsync(cancellationToken).ConfigureAwait(false);
+            return await services.GetRequiredService<ApiKeyService>().CreateAsync(name.Trim(), scope, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Stops listening and waits for requests in flight and the background loops.</summary>
+    /// <param name="cancellationToken">Makes the stop less graceful.</param>
+    /// <returns>A task that ends when the server has stopped.</returns>
+    public Task StopAsync(CancellationToken cancellationToken = default) => _app.StopAsync(cancellationToken);
+
+    /// <summary>Stops the server and releases its resources (the master key is wiped from memory).</summary>
+    /// <returns>A task that ends when everything is released.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _app.StopAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            await _app.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static WebApplication Build(ServerOptions options)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ApplicationName = typeof(ServerHost).Assembly.GetName().Name,
+            ContentRootPath = options.DataDirectory,
+        });
+        builder.Services.AddCpnsServer(options);
+
+        // Framework request chatter drowns the server's own events; keep it at warnings.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
+        options.ConfigureLogging?.Invoke(builder.Logging);
+        builder.WebHost.UseUrls([.. options.HttpUrls]);
+        if (options.HttpUrls.Any(u => u.StartsWith("https:", StringComparison.OrdinalIgnoreCase)))
+        {
+            builder.WebHost.UseKestrelHttpsConfiguration();
+            builder.WebHost.ConfigureKestrel((context, kestrel) => kestrel.ConfigureHttpsDefaults(https =>
+                https.ServerCertificate = HttpsCertificate.Load(options, kestrel.ApplicationServices.GetRequiredService<MasterKey>())));
+        }
+
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+        builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(GatewayEndpoints.OperatorPolicy, p => p.RequireClaim(Caller.ScopeClaim, nameof(ApiKeyScope.Operator)));
+        builder.Services.AddOpenApi();
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapOpenApi().AllowAnonymous();
+        HealthEndpoints.Map(app);
+        var api = app.MapGroup("").RequireAuthorization();
+        GroupEndpoints.Map(api);
+        GatewayEndpoints.Map(api);
+        return app;
+    }
+
+    private static async Task BootstrapAsync(IServiceProvider services, ServerOptions options, CancellationToken cancellationToken)
+    {
+        var key = await services.GetRequiredService<ApiKeyService>().TryCreateBootstrapKeyAsync(cancellationToken).ConfigureAwait(false);
+        if (key is not null)
+        {
+            // Printed once, to stdout only: an ILogger sink may ship it off the machine.
+            await options.BootstrapOutput.WriteLineAsync($"CPNS operator API key (shown once, store it now): {key}").ConfigureAwait(false);
+            await options.BootstrapOutput.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

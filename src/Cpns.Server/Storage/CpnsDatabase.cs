@@ -1,0 +1,187 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Cpns.Server.Storage;
+
+/// <summary>
+/// Creates contexts for the configured provider, migrates, and runs write transactions with optimistic-concurrency
+/// retries. Contexts are short-lived: one per unit of work, so a retry starts from a fresh read.
+/// </summary>
+internal sealed partial class CpnsDatabase : IDisposable
+{
+    public const string SqliteFileName = "cpns.db";
+
+    // Enough for a burst of concurrent rotations of one group from several instances; each retry re-reads.
+    private const int MaxAttempts = 64;
+
+    private readonly DbContextOptions<SqliteCpnsDbContext>? _sqliteOptions;
+    private readonly DbContextOptions<PostgresCpnsDbContext>? _postgresOptions;
+    private readonly ILogger<CpnsDatabase> _logger;
+    private readonly string? _sqliteConnectionString;
+
+    // SQLite allows one writer; with several in-process writers a deferred transaction that read first can fail to
+    // upgrade (SQLITE_BUSY_SNAPSHOT) no matter how long it waits. A single instance is assumed on SQLite, so an
+    // in-process gate serialises writes; PostgreSQL relies on row locks and the concurrency token instead.
+    private readonly SemaphoreSlim _sqliteWriteGate = new(1, 1);
+
+    public CpnsDatabase(IOptions<ServerOptions> options, ILogger<CpnsDatabase> logger)
+    {
+        _logger = logger;
+        var o = options.Value;
+        if (string.IsNullOrWhiteSpace(o.Database))
+        {
+            var path = Path.Combine(Path.GetFullPath(o.DataDirectory), SqliteFileName);
+            SqlitePath = path;
+            var cs = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true, DefaultTimeout = 30 }.ToString();
+            _sqliteConnectionString = cs;
+            _sqliteOptions = new DbContextOptionsBuilder<SqliteCpnsDbContext>()
+                .UseSqlite(cs)
+                .AddInterceptors(new SqlitePragmaInterceptor())
+                .Options;
+        }
+        else
+        {
+            _postgresOptions = new DbContextOptionsBuilder<PostgresCpnsDbContext>()
+                .UseNpgsql(o.Database)
+                .Options;
+        }
+    }
+
+    public bool IsSqlite => _sqliteOptions is not null;
+
+    /// <summary>The SQLite database file, or null on PostgreSQL.</summary>
+    public string? SqlitePath { get; }
+
+    public CpnsDbContext CreateContext() =>
+        _sqliteOptions is not null ? new SqliteCpnsDbContext(_sqliteOptions) : new PostgresCpnsDbContext(_postgresOptions!);
+
+    public async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        if (SqlitePath is not null && !File.Exists(SqlitePath) && !OperatingSystem.IsWindows())
+        {
+            // The file holds sealed keys and key hashes: owner-only from the start (SQLite accepts an empty file as a
+            // new database, and gives its -wal and -shm files the same mode).
+            try
+            {
+                using var created = new FileStream(SqlitePath, new FileStreamOptions
+                {
+                    Mode = FileMode.CreateNew,
+                    Access = FileAccess.Write,
+                    UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+                });
+            }
+            catch (IOException) when (File.Exists(SqlitePath))
+            {
+            }
+        }
+
+        var db = CreateContext();
+        await using (db.ConfigureAwait(false))
+        {
+            // EF Core takes a database-wide migration lock, so instances starting together migrate once.
+            await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+            if (db.IsSqlite)
+            {
+                // WAL lets readers (API queries) proceed while the single writer commits; it persists in the file.
+                await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode = WAL;", cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        LogMigrated(_logger, IsSqlite ? "SQLite" : "PostgreSQL");
+    }
+
+    public async Task<bool> CanConnectAsync(CancellationToken cancellationToken)
+    {
+        var db = CreateContext();
+        await using (db.ConfigureAwait(false))
+        {
+            return await db.Database.CanConnectAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in a transaction and commits. On a concurrency conflict (the group's epoch moved,
+    /// a unique key was taken, a serialisation failure) the transaction is thrown away and the work re-run on a fresh
+    /// context, so it re-reads the state another instance just committed.
+    /// </summary>
+    public async Task<T> WriteAsync<T>(Func<CpnsDbContext, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var gated = IsSqlite;
+            if (gated)
+            {
+                await _sqliteWriteGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            try
+            {
+                var db = CreateContext();
+                await using (db.ConfigureAwait(false))
+                {
+                    var tx = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                    await using (tx.ConfigureAwait(false))
+                    {
+                        var result = await work(db, cancellationToken).ConfigureAwait(false);
+                        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+                        return result;
+                    }
+                }
+            }
+            catch (Exception ex) when (attempt < MaxAttempts && IsConflict(ex))
+            {
+                LogConflictRetry(_logger, attempt, ex.GetType().Name);
+            }
+            finally
+            {
+                if (gated)
+                {
+                    _sqliteWriteGate.Release();
+                }
+            }
+
+            // Jitter so that instances that collided do not collide again in lockstep.
+            await Task.Delay(Random.Shared.Next(1, 5 + attempt * 2), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public void Dispose()
+    {
+        _sqliteWriteGate.Dispose();
+        if (_sqliteConnectionString is not null)
+        {
+            // Release this database's pooled handles so the file can be read, copied or deleted once the host is gone.
+            using var connection = new SqliteConnection(_sqliteConnectionString);
+            SqliteConnection.ClearPool(connection);
+        }
+    }
+
+    internal static bool IsConflict(Exception ex)
+    {
+        if (ex is DbUpdateConcurrencyException)
+        {
+            return true;
+        }
+
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                // 23505 unique violation (someone inserted the same epoch / member first), 40001 serialisation
+                // failure, 40P01 deadlock: all mean "another transaction won; re-read and try again".
+                case PostgresException pg when pg.SqlState is "23505" or "40001" or "40P01":
+                    return true;
+
+                // SQLITE_CONSTRAINT_PRIMARYKEY (1555) and SQLITE_CONSTRAINT_UNIQUE (2067).
+                case SqliteException sq when sq.SqliteExtendedErrorCode is 1555 or 2067:
+                    return true;
+            }
+        }
+
+        return false;
+    }
+}
