@@ -16,7 +16,7 @@ namespace Cpns.Device.Storage;
 /// several threads: every operation runs under one lock, and a change is visible only once it is
 /// on disk (a failed write reloads the previous state from the file).
 /// </remarks>
-public sealed class DeviceKeyStore : IDisposable
+public sealed partial class DeviceKeyStore : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly DeviceKey _deviceKey;
