@@ -123,6 +123,7 @@ internal static class Samples
                     Header = Bytes(40, 0x27),
                     Nonce = Bytes(12, 0x28),
                     SealedGroupKey = Bytes(48, 0x29),
+                    Reason = GroupKeyReason.Rotated,
                 };
                 break;
             case Envelope.BodyOneofCase.PneGroupKeyResponse:

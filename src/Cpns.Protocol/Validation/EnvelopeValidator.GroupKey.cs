@@ -47,7 +47,7 @@ internal static partial class EnvelopeValidator
 
     private static ProtocolError? Validate(GroupKeyBroadcast m)
     {
-        if ((Identifier(m.PnId, "pn_id") ?? Identifier(m.GroupId, "group_id") ?? Epoch(m.Epoch, "epoch") ?? Enum(m.Scheme, "scheme")) is { } error)
+        if ((Identifier(m.PnId, "pn_id") ?? Identifier(m.GroupId, "group_id") ?? Epoch(m.Epoch, "epoch") ?? Enum(m.Scheme, "scheme") ?? Enum(m.Reason, "reason")) is { } error)
         {
             return error;
         }

@@ -96,6 +96,7 @@ public sealed class EnvelopeValidatorTests
         new("broadcast nonce missing", B.GroupKeyBroadcast, e => e.GroupKeyBroadcast.Nonce = ByteString.Empty, C.MissingField, "group_key_broadcast.nonce"),
         new("sealed_group_key 47 bytes", B.GroupKeyBroadcast, e => e.GroupKeyBroadcast.SealedGroupKey = Samples.Bytes(47, 1), C.InvalidLength, "group_key_broadcast.sealed_group_key"),
         new("sealed_group_key 60 bytes", B.GroupKeyBroadcast, e => e.GroupKeyBroadcast.SealedGroupKey = Samples.Bytes(60, 1), C.InvalidLength, "group_key_broadcast.sealed_group_key"),
+        new("broadcast reason unspecified", B.GroupKeyBroadcast, e => e.GroupKeyBroadcast.Reason = GroupKeyReason.Unspecified, C.MissingField, "group_key_broadcast.reason"),
         new("broadcast header over 4 MiB", B.GroupKeyBroadcast, e => e.GroupKeyBroadcast.Header = Samples.Bytes(ProtocolLimits.MaxBroadcastHeaderLength + 1, 0), C.InvalidLength, "group_key_broadcast.header"),
         new("broadcast scheme undefined", B.GroupKeyBroadcast, e => e.GroupKeyBroadcast.Scheme = (BroadcastScheme)(-1), C.UnknownEnumValue, "group_key_broadcast.scheme"),
         new("pne response epoch 0", B.PneGroupKeyResponse, e => e.PneGroupKeyResponse.Epoch = 0, C.OutOfRange, "pne_group_key_response.epoch"),
