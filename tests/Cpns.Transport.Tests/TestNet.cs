@@ -58,6 +58,12 @@ internal static class TestNet
         return (connection, inbox);
     }
 
+    /// <summary>The CONNACK code of one raw connect attempt that reached MQTT (TLS succeeded).</summary>
+    public static async Task<MqttClientConnectResultCode> RawConnectCodeAsync(MqttBrokerEndpoint endpoint, string clientId, X509Certificate2? certificate)
+    {
+        return (await RawConnectAsync(endpoint, clientId, certificate)).ResultCode;
+    }
+
     /// <summary>
     /// One raw MQTTnet connect attempt (no retries), to observe what the broker answers.
     /// Returns the connect result, or throws what MQTTnet throws.
@@ -83,7 +89,11 @@ internal static class TestNet
             .WithTlsOptions(tls.Build())
             .Build();
         var result = await client.ConnectAsync(options, TestContext.Current.CancellationToken);
-        await client.DisconnectAsync(new MqttClientDisconnectOptions(), TestContext.Current.CancellationToken);
+        if (client.IsConnected)
+        {
+            await client.DisconnectAsync(new MqttClientDisconnectOptions(), TestContext.Current.CancellationToken);
+        }
+
         return result;
     }
 }

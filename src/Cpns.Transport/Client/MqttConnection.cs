@@ -261,6 +261,11 @@ public sealed partial class MqttConnection : IAsyncDisposable
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 timeout.CancelAfter(_connectTimeout);
                 result = await _client.ConnectAsync(_clientOptions, timeout.Token).ConfigureAwait(false);
+                if (result.ResultCode != MqttClientConnectResultCode.Success)
+                {
+                    // MQTTnet reports some CONNACK refusals as a result rather than an exception.
+                    TransportThrow.Refused($"Broker refused the connection: {result.ResultCode} {result.ReasonString}".TrimEnd());
+                }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
