@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
+using MQTTnet;
 
 namespace Cpns.Transport.Tests;
 
@@ -294,6 +295,41 @@ public sealed class MqttBrokerTests
         var refused = await TestNet.RawConnectCodeAsync(broker.Endpoint, Topics.PairingClientId("p1"), certificate);
 
         Assert.Equal(MQTTnet.MqttClientConnectResultCode.ClientIdentifierNotValid, refused);
+    }
+
+    [Fact]
+    public async Task Connect_WillMessageOnAnotherGatewaysTopic_NotDelivered()
+    {
+        await using var broker = await TestNet.StartBrokerAsync();
+        var (server, serverInbox) = await TestNet.ConnectAsync(broker, "cpns-server");
+        await using (server)
+        {
+            await server.SubscribeAsync("cpns/v1/gw/#", Ct);
+            using var certificate = TestPki.ClientCertificate("gw-1");
+            using var client = new MqttClientFactory().CreateMqttClient();
+            var options = new MqttClientOptionsBuilder()
+                .WithTcpServer(broker.Endpoint.Host, broker.Endpoint.Port)
+                .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+                .WithClientId("gw-1")
+                .WithWillTopic(Topics.GatewayDown("gw-2"))
+                .WithWillPayload("forged will"u8.ToArray())
+                .WithTlsOptions(new MqttClientTlsOptionsBuilder()
+                    .UseTls(true)
+                    .WithTargetHost(broker.Endpoint.Host)
+                    .WithClientCertificates([certificate])
+                    .WithCertificateValidationHandler(_ => true)
+                    .Build())
+                .Build();
+            var result = await client.ConnectAsync(options, Ct);
+
+            // Either the broker refuses the CONNECT, or it never publishes the forged will.
+            if (result.ResultCode == MqttClientConnectResultCode.Success)
+            {
+                await broker.DisconnectClientAsync("gw-1");
+            }
+
+            Assert.True(await serverInbox.StaysEmptyAsync(TimeSpan.FromMilliseconds(500)));
+        }
     }
 
     /// <summary>Counts refused operations on the Cpns.Transport meter while alive.</summary>
