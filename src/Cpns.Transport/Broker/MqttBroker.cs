@@ -1,0 +1,327 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+using MQTTnet.Server;
+
+namespace Cpns.Transport;
+
+/// <summary>
+/// The embedded MQTT 5 broker of the CPNS Server and of each PN GW: MQTTnet's server behind TLS 1.2/1.3
+/// listeners that require a client certificate from one CA, with the identity of every connection taken from
+/// its certificate CN and every publish and subscription checked by an <see cref="ITopicAuthorizationPolicy"/>.
+/// </summary>
+/// <remarks>
+/// <para>Identity: the TLS layer validates the client certificate against <see cref="MqttBrokerOptions.ClientCaCertificate"/>
+/// (EKU clientAuth); at MQTT CONNECT the broker reads the certificate's CN and refuses the connection unless the
+/// MQTT client id equals it. The user name and password are ignored. Because the client id is bound to the
+/// certificate, the ACL can read the identity back from the client id on every later packet, and no client can
+/// take over another's session.</para>
+/// <para>Pairing: on the optional pairing listener no certificate is asked for; the client id must be
+/// <c>pairing/{pairingId}</c> (a form no certificate identity can have) and the policy sees a
+/// <see cref="PeerKind.Pairing"/> peer.</para>
+/// <para>Refusals are logged with the reason, counted on <see cref="TransportMeter"/>, answered with the MQTT 5
+/// reason code NotAuthorized (0x87) and a reason string; the broker keeps serving.</para>
+/// </remarks>
+public sealed partial class MqttBroker : IAsyncDisposable
+{
+    private readonly MqttServer _server;
+    private readonly TlsServerAdapter _adapter;
+    private readonly ITopicAuthorizationPolicy _policy;
+    private readonly RetainedMessageFile? _retainedFile;
+    private readonly ILogger _logger;
+    private int _stopped;
+
+    private MqttBroker(MqttServer server, TlsServerAdapter adapter, ITopicAuthorizationPolicy policy, RetainedMessageFile? retainedFile, ILogger logger)
+    {
+        _server = server;
+        _adapter = adapter;
+        _policy = policy;
+        _retainedFile = retainedFile;
+        _logger = logger;
+    }
+
+    /// <summary>The bound address of the authenticated listener (the real port when 0 was asked for).</summary>
+    public IPEndPoint LocalEndPoint { get; private set; } = null!;
+
+    /// <summary>The bound address of the pairing listener, or null when it is off.</summary>
+    public IPEndPoint? PairingLocalEndPoint { get; private set; }
+
+    /// <summary><see cref="LocalEndPoint"/> as an <c>mqtts://</c> endpoint for clients.</summary>
+    public MqttBrokerEndpoint Endpoint => MqttBrokerEndpoint.FromIPEndPoint(LocalEndPoint);
+
+    /// <summary><see cref="PairingLocalEndPoint"/> as an <c>mqtts://</c> endpoint, or null.</summary>
+    public MqttBrokerEndpoint? PairingEndpoint => PairingLocalEndPoint is { } p ? MqttBrokerEndpoint.FromIPEndPoint(p) : null;
+
+    /// <summary>Starts a broker.</summary>
+    /// <param name="options">Certificates, policy, addresses.</param>
+    /// <param name="loggerFactory">Where logs go; none when null.</param>
+    /// <param name="cancellationToken">Cancels loading retained messages.</param>
+    /// <returns>The running broker.</returns>
+    public static async Task<MqttBroker> StartAsync(MqttBrokerOptions options, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var serverCertificate = options.ServerCertificate
+            ?? throw new ArgumentException("ServerCertificate is required.", nameof(options));
+        var clientCa = options.ClientCaCertificate
+            ?? throw new ArgumentException("ClientCaCertificate is required.", nameof(options));
+        var policy = options.AuthorizationPolicy
+            ?? throw new ArgumentException("AuthorizationPolicy is required.", nameof(options));
+        ArgumentNullException.ThrowIfNull(options.Address, nameof(options));
+        if (!serverCertificate.HasPrivateKey)
+        {
+            TransportThrow.InvalidArgument(nameof(options), "ServerCertificate must hold its private key.");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.HandshakeTimeout, TimeSpan.Zero, nameof(options));
+        loggerFactory ??= NullLoggerFactory.Instance;
+        var logger = loggerFactory.CreateLogger<MqttBroker>();
+
+        var adapter = new TlsServerAdapter(serverCertificate, clientCa, options.HandshakeTimeout, logger);
+        adapter.AddListener(TlsListenerKind.Authenticated, new IPEndPoint(options.Address, options.Port));
+        if (options.EnablePairingListener)
+        {
+            adapter.AddListener(TlsListenerKind.Pairing, new IPEndPoint(options.Address, options.PairingPort));
+        }
+
+        var serverOptions = new MqttServerOptionsBuilder()
+            .WithoutDefaultEndpoint()
+            .WithPersistentSessions()
+            .WithMaxPendingMessagesPerClient(options.MaxPendingMessagesPerClient)
+            .WithPendingMessagesOverflowStrategy(MqttPendingMessagesOverflowStrategy.DropOldestQueuedMessage)
+            .Build();
+
+        var mqttLogger = new MqttNetLoggerBridge(loggerFactory.CreateLogger("MQTTnet.Server"));
+        var server = new MqttServerFactory().CreateMqttServer(serverOptions, [adapter], mqttLogger);
+        var retainedFile = options.RetainedMessagesPath is { } path ? new RetainedMessageFile(path) : null;
+        var broker = new MqttBroker(server, adapter, policy, retainedFile, logger);
+        server.ValidatingConnectionAsync += broker.OnValidatingConnectionAsync;
+        server.InterceptingPublishAsync += broker.OnInterceptingPublishAsync;
+        server.InterceptingSubscriptionAsync += broker.OnInterceptingSubscriptionAsync;
+        server.ClientConnectedAsync += broker.OnClientConnectedAsync;
+        server.ClientDisconnectedAsync += broker.OnClientDisconnectedAsync;
+        if (retainedFile is not null)
+        {
+            var loaded = await broker.LoadRetainedAsync(retainedFile, cancellationToken).ConfigureAwait(false);
+            server.LoadingRetainedMessageAsync += e =>
+            {
+                e.LoadedRetainedMessages = loaded;
+                return Task.CompletedTask;
+            };
+            server.RetainedMessageChangedAsync += broker.OnRetainedMessageChangedAsync;
+            server.RetainedMessagesClearedAsync += broker.OnRetainedMessagesClearedAsync;
+        }
+
+        try
+        {
+            await server.StartAsync().ConfigureAwait(false);
+        }
+        catch
+        {
+            server.Dispose();
+            throw;
+        }
+
+        broker.LocalEndPoint = adapter.GetBoundEndPoint(TlsListenerKind.Authenticated)!;
+        broker.PairingLocalEndPoint = adapter.GetBoundEndPoint(TlsListenerKind.Pairing);
+        return broker;
+    }
+
+    /// <summary>Disconnects every client and closes the listeners. Persistent sessions are lost (they live in memory).</summary>
+    /// <returns>A task that completes when the broker has stopped.</returns>
+    public async Task StopAsync()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            var stop = new MqttServerStopOptionsBuilder()
+                .WithDefaultClientDisconnectOptions(o => o.WithReasonCode(MqttDisconnectReasonCode.ServerShuttingDown))
+                .Build();
+            await _server.StopAsync(stop).ConfigureAwait(false);
+        }
+        finally
+        {
+            _server.Dispose();
+            _adapter.Dispose();
+            LogStopped(_logger, LocalEndPoint);
+        }
+    }
+
+    /// <summary>Same as <see cref="StopAsync"/>.</summary>
+    /// <returns>A task that completes when the broker has stopped.</returns>
+    public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
+
+    /// <summary>Drops one client's connection (its persistent session stays). For tests and administration.</summary>
+    internal Task DisconnectClientAsync(string clientId) =>
+        _server.DisconnectClientAsync(clientId, new MqttServerClientDisconnectOptions { ReasonCode = MqttDisconnectReasonCode.AdministrativeAction });
+
+    private Task OnValidatingConnectionAsync(ValidatingConnectionEventArgs e)
+    {
+        if (!_adapter.TryGetConnection(e.ChannelAdapter, out var connection))
+        {
+            Refuse(e, MqttConnectReasonCode.NotAuthorized, "connection did not come through a TLS listener");
+            return Task.CompletedTask;
+        }
+
+        if (e.ProtocolVersion != MqttProtocolVersion.V500)
+        {
+            Refuse(e, MqttConnectReasonCode.UnsupportedProtocolVersion, "MQTT 5 required");
+            return Task.CompletedTask;
+        }
+
+        if (connection.Listener == TlsListenerKind.Pairing)
+        {
+            if (PeerIdentity.FromClientId(e.ClientId) is not { Kind: PeerKind.Pairing })
+            {
+                Refuse(e, MqttConnectReasonCode.ClientIdentifierNotValid, "pairing client id must be pairing/{pairingId}");
+                return Task.CompletedTask;
+            }
+
+            return Task.CompletedTask;
+        }
+
+        var certificate = connection.ClientCertificate ?? e.ClientCertificate;
+        if (certificate is null)
+        {
+            Refuse(e, MqttConnectReasonCode.NotAuthorized, "no client certificate");
+            return Task.CompletedTask;
+        }
+
+        var identity = CertificateNames.GetIdentity(certificate);
+        if (identity is null)
+        {
+            Refuse(e, MqttConnectReasonCode.NotAuthorized, "client certificate has no valid CN");
+            return Task.CompletedTask;
+        }
+
+        if (!string.Equals(e.ClientId, identity, StringComparison.Ordinal))
+        {
+            Refuse(e, MqttConnectReasonCode.ClientIdentifierNotValid, "client id must equal the certificate CN");
+            return Task.CompletedTask;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private void Refuse(ValidatingConnectionEventArgs e, MqttConnectReasonCode code, string reason)
+    {
+        e.ReasonCode = code;
+        e.ReasonString = reason;
+        LogConnectionRefused(_logger, e.RemoteEndPoint, e.ClientId, reason);
+        TransportMeter.ConnectionRefused(reason);
+    }
+
+    private Task OnInterceptingPublishAsync(InterceptingPublishEventArgs e)
+    {
+        // Messages the broker itself injects carry no client id; only peers are subject to the ACL.
+        if (string.IsNullOrEmpty(e.ClientId))
+        {
+            return Task.CompletedTask;
+        }
+
+        var decision = Authorize(e.ClientId, e.ApplicationMessage.Topic, TopicAction.Publish);
+        if (!decision.IsAllowed)
+        {
+            e.ProcessPublish = false;
+            e.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;
+            e.Response.ReasonString = decision.Reason;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private Task OnInterceptingSubscriptionAsync(InterceptingSubscriptionEventArgs e)
+    {
+        var decision = Authorize(e.ClientId, e.TopicFilter.Topic, TopicAction.Subscribe);
+        if (!decision.IsAllowed)
+        {
+            e.ProcessSubscription = false;
+            e.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
+            e.Response.ReasonString = decision.Reason;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private TopicAuthorization Authorize(string? clientId, string? topic, TopicAction action)
+    {
+        TopicAuthorization decision;
+        var peer = PeerIdentity.FromClientId(clientId);
+        if (peer is null || string.IsNullOrEmpty(topic))
+        {
+            decision = TopicAuthorization.Deny("unknown peer or empty topic");
+        }
+        else
+        {
+            try
+            {
+                decision = _policy.Authorize(peer.Value, topic, action);
+            }
+            catch (Exception e)
+            {
+                // A policy that throws must fail closed without taking the broker down.
+                LogPolicyFailed(_logger, clientId, e);
+                decision = TopicAuthorization.Deny("authorization policy failed");
+            }
+        }
+
+        if (!decision.IsAllowed)
+        {
+            LogOperationRefused(_logger, action, clientId, topic, decision.Reason);
+            TransportMeter.OperationRefused(action, decision.Reason);
+        }
+
+        return decision;
+    }
+
+    private Task OnClientConnectedAsync(ClientConnectedEventArgs e)
+    {
+        LogClientConnected(_logger, e.ClientId, e.RemoteEndPoint);
+        return Task.CompletedTask;
+    }
+
+    private Task OnClientDisconnectedAsync(ClientDisconnectedEventArgs e)
+    {
+        LogClientDisconnected(_logger, e.ClientId, e.DisconnectType);
+        return Task.CompletedTask;
+    }
+
+    private async Task<List<MqttApplicationMessage>> LoadRetainedAsync(RetainedMessageFile file, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var messages = await file.LoadAsync(cancellationToken).ConfigureAwait(false);
+            LogRetainedLoaded(_logger, messages.Count, file.Path);
+            return messages;
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            // The gateway republishes the latest broadcast of each group on start, so an unreadable file only
+            // costs a short gap; refusing to start would cost the whole PN.
+            LogRetainedLoadFailed(_logger, file.Path, e);
+            return [];
+        }
+    }
+
+    private Task OnRetainedMessageChangedAsync(RetainedMessageChangedEventArgs e) => SaveRetainedAsync([.. e.StoredRetainedMessages]);
+
+    private Task OnRetainedMessagesClearedAsync(EventArgs e) => SaveRetainedAsync([]);
+
+    private async Task SaveRetainedAsync(List<MqttApplicationMessage> messages)
+    {
+        try
+        {
+            await _retainedFile!.SaveAsync(messages, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogRetainedSaveFailed(_logger, _retainedFile!.Path, ex);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Cpns.Transport;
+
+/// <summary>Settings of an <see cref="MqttBroker"/> (bindable through <c>IOptions&lt;MqttBrokerOptions&gt;</c>).</summary>
+public sealed class MqttBrokerOptions
+{
+    /// <summary>The broker's TLS certificate with its private key (<see cref="CertificateAuthority.IssueServerCertificate"/>).</summary>
+    public X509Certificate2? ServerCertificate { get; set; }
+
+    /// <summary>The CA every client certificate must chain to (public part only).</summary>
+    public X509Certificate2? ClientCaCertificate { get; set; }
+
+    /// <summary>The topic ACL (<see cref="TopicPolicies"/>).</summary>
+    public ITopicAuthorizationPolicy? AuthorizationPolicy { get; set; }
+
+    /// <summary>The address to bind; loopback unless the broker serves other hosts.</summary>
+    public IPAddress Address { get; set; } = IPAddress.Loopback;
+
+    /// <summary>The TCP port of the authenticated listener; 0 picks a free port (see <see cref="MqttBroker.LocalEndPoint"/>).</summary>
+    public int Port { get; set; } = MqttBrokerEndpoint.DefaultPort;
+
+    /// <summary>
+    /// Opens a second listener on <see cref="PairingPort"/> that asks for no client certificate. Clients there
+    /// must use the client id <c>pairing/{pairingId}</c> and the ACL limits them to their pairing topics.
+    /// </summary>
+    public bool EnablePairingListener { get; set; }
+
+    /// <summary>The TCP port of the pairing listener; 0 picks a free port.</summary>
+    public int PairingPort { get; set; }
+
+    /// <summary>
+    /// When set, retained messages are saved to this file on every change and loaded at start, so a restarted
+    /// PN GW broker still holds the latest Group Key broadcast of each group. The payloads are end-to-end
+    /// protected, so the file holds no secret in clear.
+    /// </summary>
+    public string? RetainedMessagesPath { get; set; }
+
+    /// <summary>How long a client may take to complete the TLS handshake.</summary>
+    public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>QoS 1 messages queued per offline persistent session before the oldest are dropped.</summary>
+    public int MaxPendingMessagesPerClient { get; set; } = 10_000;
+}

@@ -1,0 +1,498 @@
+using System.Buffers;
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using MQTTnet;
+using MQTTnet.Exceptions;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+
+namespace Cpns.Transport;
+
+/// <summary>
+/// A long-lived MQTT 5 connection over TLS to one broker: client certificate (or none, for pairing), the broker's
+/// CA pinned, QoS 1, a persistent session, automatic reconnect with capped exponential back-off and jitter,
+/// and a callback after every (re)connect. Used by the CPNS Server, the PN GWs and the PNEs.
+/// </summary>
+/// <remarks>
+/// <para>Delivery: <see cref="PublishAsync"/> waits until connected and retries after a connection loss until the
+/// broker acknowledges (PUBACK), so a message is delivered at least once; receivers must tolerate duplicates
+/// (the protocol layer does, by epoch). <see cref="SubscribeAsync"/> and <see cref="PublishAsync"/> throw
+/// <see cref="TransportException"/> when the broker refuses the operation.</para>
+/// <para>Receiving: <see cref="MessageReceived"/> is called for one message at a time; an exception it throws is
+/// logged and counted, the message is still acknowledged, and the connection goes on.</para>
+/// </remarks>
+public sealed partial class MqttConnection : IAsyncDisposable
+{
+    private readonly IMqttClient _client;
+    private readonly MqttClientOptions _clientOptions;
+    private readonly CertificateValidator _brokerValidator;
+    private readonly ILogger _logger;
+    private readonly TimeSpan _connectTimeout;
+    private readonly TimeSpan _reconnectDelay;
+    private readonly TimeSpan _maxReconnectDelay;
+    private readonly uint _sessionExpirySeconds;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Lock _lock = new();
+    private readonly HashSet<string> _subscriptions = new(StringComparer.Ordinal);
+
+    private TaskCompletionSource _connected = NewSignal();
+    private TaskCompletionSource _lost = NewSignal();
+    private Task? _loop;
+    private long _connectCount;
+    private int _disposed;
+
+    /// <summary>Creates a connection; nothing happens on the network until <see cref="Start"/>.</summary>
+    /// <param name="options">Broker, identity, certificates and timing.</param>
+    /// <param name="loggerFactory">Where logs go; none when null.</param>
+    public MqttConnection(MqttConnectionOptions options, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var broker = options.Broker ?? throw new ArgumentException("Broker is required.", nameof(options));
+        var ca = options.CaCertificate ?? throw new ArgumentException("CaCertificate is required.", nameof(options));
+        if (string.IsNullOrEmpty(options.ClientId))
+        {
+            TransportThrow.InvalidArgument(nameof(options), "ClientId is required.");
+        }
+
+        if (options.ClientCertificate is { HasPrivateKey: false })
+        {
+            TransportThrow.InvalidArgument(nameof(options), "ClientCertificate must hold its private key.");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.ConnectTimeout, TimeSpan.Zero, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.ReconnectDelay, TimeSpan.Zero, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxReconnectDelay, options.ReconnectDelay, nameof(options));
+
+        loggerFactory ??= NullLoggerFactory.Instance;
+        _logger = loggerFactory.CreateLogger<MqttConnection>();
+        ClientId = options.ClientId;
+        _brokerValidator = new CertificateValidator(ca);
+        _connectTimeout = options.ConnectTimeout;
+        _reconnectDelay = options.ReconnectDelay;
+        _maxReconnectDelay = options.MaxReconnectDelay;
+        _sessionExpirySeconds = options.PersistentSession
+            ? (uint)Math.Clamp(options.SessionExpiry.TotalSeconds, 1, uint.MaxValue - 1)
+            : 0;
+
+        var tls = new MqttClientTlsOptionsBuilder()
+            .UseTls(true)
+            .WithSslProtocols(SslProtocols.Tls12 | SslProtocols.Tls13)
+            .WithTargetHost(broker.Host)
+            .WithRevocationMode(X509RevocationMode.NoCheck)
+            .WithCertificateValidationHandler(ValidateBrokerCertificate);
+        if (options.ClientCertificate is { } certificate)
+        {
+            tls = tls.WithClientCertificates([certificate]);
+        }
+
+        _clientOptions = new MqttClientOptionsBuilder()
+            .WithTcpServer(broker.Host, broker.Port)
+            .WithProtocolVersion(MqttProtocolVersion.V500)
+            .WithClientId(options.ClientId)
+            .WithCleanStart(!options.PersistentSession)
+            .WithSessionExpiryInterval(_sessionExpirySeconds)
+            .WithKeepAlivePeriod(options.KeepAlive)
+            .WithTimeout(options.ConnectTimeout)
+            .WithTlsOptions(tls.Build())
+            .Build();
+
+        _client = new MqttClientFactory().CreateMqttClient(new MqttNetLoggerBridge(loggerFactory.CreateLogger("MQTTnet.Client")));
+        _client.ApplicationMessageReceivedAsync += OnMessageReceivedAsync;
+        _client.DisconnectedAsync += OnDisconnectedAsync;
+    }
+
+    /// <summary>The MQTT client id (the certificate CN, or <c>pairing/{id}</c>).</summary>
+    public string ClientId { get; }
+
+    /// <summary>Whether the connection is up right now.</summary>
+    public bool IsConnected => _client.IsConnected;
+
+    /// <summary>
+    /// Called for every received message, one at a time. Set before <see cref="Start"/>. Exceptions are logged and
+    /// do not stop the connection; the token is cancelled when the connection is disposed.
+    /// </summary>
+    public Func<ReceivedMessage, CancellationToken, Task>? MessageReceived { get; set; }
+
+    /// <summary>
+    /// Called after every successful connect and reconnect, once the subscriptions are in place (a PN GW sends its
+    /// SyncRequest here). Set before <see cref="Start"/>. Exceptions are logged and do not stop the connection.
+    /// </summary>
+    public Func<ConnectedContext, CancellationToken, Task>? Connected { get; set; }
+
+    /// <summary>Starts connecting in the background; reconnects for as long as the connection is not disposed.</summary>
+    public void Start()
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        lock (_lock)
+        {
+            if (_loop is not null)
+            {
+                TransportThrow.InvalidOperation("The connection is already started.");
+            }
+
+            _loop = Task.Run(() => RunAsync(_stopping.Token));
+        }
+    }
+
+    /// <summary>Waits until the connection is up (immediately when it is).</summary>
+    /// <param name="cancellationToken">Gives up waiting.</param>
+    /// <returns>A task that completes when connected.</returns>
+    public Task WaitUntilConnectedAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        return Volatile.Read(ref _connected).Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Subscribes (QoS 1) and remembers the filter so that it is renewed whenever the broker has lost the session.
+    /// Waits until connected.
+    /// </summary>
+    /// <param name="topicFilter">A topic or filter, e.g. <see cref="Topics.GatewayDown(string)"/>.</param>
+    /// <param name="cancellationToken">Gives up.</param>
+    /// <returns>A task that completes when the broker has granted the subscription.</returns>
+    /// <exception cref="TransportException">The broker refused the subscription (e.g. not authorized).</exception>
+    public async Task SubscribeAsync(string topicFilter, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topicFilter);
+        lock (_lock)
+        {
+            _subscriptions.Add(topicFilter);
+        }
+
+        try
+        {
+            await WithRetryAsync(ct => SubscribeCoreAsync(topicFilter, ct), cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            lock (_lock)
+            {
+                _subscriptions.Remove(topicFilter);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Publishes with QoS 1 and waits for the broker's acknowledgement; waits until connected and retries after a connection loss.</summary>
+    /// <param name="topic">The topic name (no wildcards).</param>
+    /// <param name="payload">The payload (an Envelope or GroupMessage).</param>
+    /// <param name="retain">Ask the broker to keep it for late subscribers (the PN broadcast topics).</param>
+    /// <param name="cancellationToken">Gives up.</param>
+    /// <returns>A task that completes when the broker has acknowledged the message.</returns>
+    /// <exception cref="TransportException">The broker refused the publish (e.g. not authorized).</exception>
+    public Task PublishAsync(string topic, ReadOnlyMemory<byte> payload, bool retain = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        if (topic.AsSpan().IndexOfAny('+', '#') >= 0)
+        {
+            TransportThrow.InvalidArgument(nameof(topic), "A topic name cannot hold the wildcards + or #.");
+        }
+
+        // Copy: the caller may reuse its buffer once this returns, and a retry may resend it later.
+        var message = new MqttApplicationMessageBuilder()
+            .WithTopic(topic)
+            .WithPayload(payload.ToArray())
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithRetainFlag(retain)
+            .Build();
+        return WithRetryAsync(ct => PublishCoreAsync(message, ct), cancellationToken);
+    }
+
+    /// <summary>Stops reconnecting and disconnects gracefully; the broker keeps the persistent session.</summary>
+    /// <returns>A task that completes when the connection is closed.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        Task? loop;
+        lock (_lock)
+        {
+            loop = _loop;
+        }
+
+        if (loop is not null)
+        {
+            await loop.ConfigureAwait(false);
+        }
+
+        if (_client.IsConnected)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            try
+            {
+                // Repeat the session expiry: MQTT 5 (3.14.2.2.2) lets DISCONNECT change it, and a 0 would end the session.
+                var disconnect = new MqttClientDisconnectOptionsBuilder()
+                    .WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection)
+                    .WithSessionExpiryInterval(_sessionExpirySeconds)
+                    .Build();
+                await _client.DisconnectAsync(disconnect, timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is MqttCommunicationException or OperationCanceledException or IOException)
+            {
+                LogDisconnectFailed(_logger, ClientId, e.Message);
+            }
+        }
+
+        Volatile.Read(ref _connected).TrySetException(new ObjectDisposedException(nameof(MqttConnection)));
+        _client.Dispose();
+        _stopping.Dispose();
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var failures = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var lost = NewSignal();
+            Volatile.Write(ref _lost, lost);
+            MqttClientConnectResult result;
+            try
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                timeout.CancelAfter(_connectTimeout);
+                result = await _client.ConnectAsync(_clientOptions, timeout.Token).ConfigureAwait(false);
+                if (result.ResultCode != MqttClientConnectResultCode.Success)
+                {
+                    // MQTTnet reports some CONNACK refusals as a result rather than an exception.
+                    TransportThrow.Refused($"Broker refused the connection: {result.ResultCode} {result.ReasonString}".TrimEnd());
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                // The loop's outer boundary: whatever went wrong, wait and try again.
+                var delay = Backoff(failures++);
+                LogConnectFailed(_logger, ClientId, failures, delay, e.Message);
+                if (!await DelayAsync(delay, cancellationToken).ConfigureAwait(false))
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            failures = 0;
+            await OnConnectedAsync(result, cancellationToken).ConfigureAwait(false);
+
+            try
+            {
+                await lost.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            // Lost: a short jittered pause first, so that a broker that drops everyone is not hammered at once.
+            if (!await DelayAsync(Backoff(0), cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task OnConnectedAsync(MqttClientConnectResult result, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (!result.IsSessionPresent)
+            {
+                await ResubscribeAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            var count = Interlocked.Increment(ref _connectCount);
+            Volatile.Read(ref _connected).TrySetResult();
+            TransportMeter.ClientConnects.Add(1);
+            LogConnected(_logger, ClientId, result.IsSessionPresent, count);
+
+            if (Connected is { } callback)
+            {
+                await callback(new ConnectedContext(result.IsSessionPresent, count), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            LogConnectedCallbackFailed(_logger, ClientId, e);
+        }
+    }
+
+    private async Task ResubscribeAsync(CancellationToken cancellationToken)
+    {
+        string[] filters;
+        lock (_lock)
+        {
+            filters = [.. _subscriptions];
+        }
+
+        foreach (var filter in filters)
+        {
+            try
+            {
+                await SubscribeCoreAsync(filter, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TransportException e)
+            {
+                // The broker's policy no longer grants it: forget it rather than retry forever.
+                lock (_lock)
+                {
+                    _subscriptions.Remove(filter);
+                }
+
+                LogResubscribeRefused(_logger, ClientId, filter, e.Message);
+            }
+        }
+    }
+
+    private async Task SubscribeCoreAsync(string topicFilter, CancellationToken cancellationToken)
+    {
+        var options = new MqttClientSubscribeOptionsBuilder()
+            .WithTopicFilter(new MqttTopicFilterBuilder()
+                .WithTopic(topicFilter)
+                .WithAtLeastOnceQoS()
+                .WithRetainHandling(MqttRetainHandling.SendAtSubscribeIfNewSubscriptionOnly)
+                .Build())
+            .Build();
+        var result = await _client.SubscribeAsync(options, cancellationToken).ConfigureAwait(false);
+        foreach (var item in result.Items)
+        {
+            if (item.ResultCode is not (MqttClientSubscribeResultCode.GrantedQoS0 or MqttClientSubscribeResultCode.GrantedQoS1 or MqttClientSubscribeResultCode.GrantedQoS2))
+            {
+                TransportThrow.Refused($"Subscription to '{topicFilter}' refused: {item.ResultCode} {result.ReasonString}".TrimEnd());
+            }
+        }
+    }
+
+    private async Task PublishCoreAsync(MqttApplicationMessage message, CancellationToken cancellationToken)
+    {
+        var result = await _client.PublishAsync(message, cancellationToken).ConfigureAwait(false);
+
+        // 0x10 "no matching subscribers" is a success: the broker took the message.
+        if (result.ReasonCode is not (MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.NoMatchingSubscribers))
+        {
+            TransportThrow.Refused($"Publish to '{message.Topic}' refused: {result.ReasonCode} {result.ReasonString}".TrimEnd());
+        }
+    }
+
+    private async Task WithRetryAsync(Func<CancellationToken, Task> operation, CancellationToken cancellationToken)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
+        var token = linked.Token;
+        while (true)
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            await Volatile.Read(ref _connected).Task.WaitAsync(token).ConfigureAwait(false);
+            try
+            {
+                await operation(token).ConfigureAwait(false);
+                return;
+            }
+            catch (MqttCommunicationException e) when (!token.IsCancellationRequested)
+            {
+                // The link dropped under the operation: wait for the reconnect and send again (at least once).
+                LogOperationRetry(_logger, ClientId, e.Message);
+                await Task.Delay(TimeSpan.FromMilliseconds(50), token).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private Task OnDisconnectedAsync(MqttClientDisconnectedEventArgs e)
+    {
+        if (e.ClientWasConnected)
+        {
+            lock (_lock)
+            {
+                if (_connected.Task.IsCompleted)
+                {
+                    _connected = NewSignal();
+                }
+            }
+
+            LogDisconnected(_logger, ClientId, e.Reason, e.ReasonString);
+            Volatile.Read(ref _lost).TrySetResult();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private async Task OnMessageReceivedAsync(MqttApplicationMessageReceivedEventArgs e)
+    {
+        var handler = MessageReceived;
+        if (handler is null)
+        {
+            return;
+        }
+
+        var application = e.ApplicationMessage;
+        var message = new ReceivedMessage(application.Topic, application.Payload.ToArray(), application.Retain);
+        try
+        {
+            await handler(message, _stopping.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            // One bad message must not kill the connection: log, count, acknowledge, go on.
+            TransportMeter.HandlerFailures.Add(1);
+            LogHandlerFailed(_logger, ClientId, message.Topic, ex);
+        }
+    }
+
+    private bool ValidateBrokerCertificate(MqttClientCertificateValidationEventArgs e)
+    {
+        if (e.Certificate is null
+            || (e.SslPolicyErrors & (SslPolicyErrors.RemoteCertificateNameMismatch | SslPolicyErrors.RemoteCertificateNotAvailable)) != 0)
+        {
+            LogBrokerCertificateRefused(_logger, ClientId, $"certificate missing or not for the host ({e.SslPolicyErrors})");
+            return false;
+        }
+
+        // The chain errors the platform reports are against the system trust store; the pinned CA replaces them.
+        var certificate = e.Certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(e.Certificate.GetRawCertData());
+        if (!_brokerValidator.Validate(certificate, CertificatePurpose.Server, out var reason))
+        {
+            LogBrokerCertificateRefused(_logger, ClientId, reason);
+            return false;
+        }
+
+        return true;
+    }
+
+    private TimeSpan Backoff(int failures)
+    {
+        // Exponential back-off with "equal jitter": a random delay in [d/2, d], d = min(cap, base * 2^failures).
+        var exponent = Math.Min(failures, 30);
+        var ceiling = Math.Min(_maxReconnectDelay.TotalMilliseconds, _reconnectDelay.TotalMilliseconds * Math.Pow(2, exponent));
+        return TimeSpan.FromMilliseconds(ceiling * (0.5 + (Random.Shared.NextDouble() * 0.5)));
+    }
+
+    private static async Task<bool> DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+}

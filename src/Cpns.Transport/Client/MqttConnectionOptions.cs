@@ -1,0 +1,43 @@
+using System.Security.Cryptography.X509Certificates;
+
+namespace Cpns.Transport;
+
+/// <summary>Settings of an <see cref="MqttConnection"/> (bindable through <c>IOptions&lt;MqttConnectionOptions&gt;</c>).</summary>
+public sealed class MqttConnectionOptions
+{
+    /// <summary>The broker, e.g. <c>MqttBrokerEndpoint.Parse("mqtts://127.0.0.1:8883")</c>.</summary>
+    public MqttBrokerEndpoint? Broker { get; set; }
+
+    /// <summary>
+    /// The MQTT client id: the CN of <see cref="ClientCertificate"/>, or <see cref="Topics.PairingClientId(string)"/>
+    /// on a pairing listener. The broker refuses any other.
+    /// </summary>
+    public string? ClientId { get; set; }
+
+    /// <summary>The client certificate with its private key (<see cref="ClientKeyPair.AttachCertificate"/>); null for pairing.</summary>
+    public X509Certificate2? ClientCertificate { get; set; }
+
+    /// <summary>The CA the broker's certificate must chain to (pinned: the system trust store is not used).</summary>
+    public X509Certificate2? CaCertificate { get; set; }
+
+    /// <summary>
+    /// Keep a persistent session (CleanStart false with <see cref="SessionExpiry"/>), so that QoS 1 messages sent
+    /// while this client is offline are queued by the broker and delivered on reconnect. Off for pairing.
+    /// </summary>
+    public bool PersistentSession { get; set; } = true;
+
+    /// <summary>How long the broker keeps the session of a disconnected client.</summary>
+    public TimeSpan SessionExpiry { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>MQTT keep-alive; a dead link is noticed within about 1.5 times this.</summary>
+    public TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long one connect attempt (TCP, TLS, CONNECT/CONNACK) may take.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The first reconnect delay; doubled after every failed attempt.</summary>
+    public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The cap of the reconnect delay.</summary>
+    public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(60);
+}
