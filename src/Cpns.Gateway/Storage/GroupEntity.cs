@@ -22,6 +22,8 @@ internal sealed class GroupEntity
 
     public required byte[] BroadcastSealedKey { get; set; }
 
+    public required string BroadcastPnId { get; set; }
+
     public byte BroadcastScheme { get; set; }
 
     public int BroadcastSuite { get; set; }

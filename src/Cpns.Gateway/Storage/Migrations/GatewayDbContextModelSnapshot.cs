@@ -57,6 +57,10 @@ namespace Cpns.Gateway.Storage.Migrations
                         .IsRequired()
                         .HasColumnType("BLOB");
 
+                    b.Property<string>("BroadcastPnId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<byte>("BroadcastScheme")
                         .HasColumnType("INTEGER");
 

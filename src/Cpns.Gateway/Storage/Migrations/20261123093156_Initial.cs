@@ -54,6 +54,7 @@ namespace Cpns.Gateway.Storage.Migrations
                     BroadcastHeader = table.Column<byte[]>(type: "BLOB", nullable: false),
                     BroadcastNonce = table.Column<byte[]>(type: "BLOB", nullable: false),
                     BroadcastSealedKey = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    BroadcastPnId = table.Column<string>(type: "TEXT", nullable: false),
                     BroadcastScheme = table.Column<byte>(type: "INTEGER", nullable: false),
                     BroadcastSuite = table.Column<int>(type: "INTEGER", nullable: false)
                 },

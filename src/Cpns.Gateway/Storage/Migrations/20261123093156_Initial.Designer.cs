@@ -11,8 +11,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Cpns.Gateway.Storage.Migrations
 {
     [DbContext(typeof(GatewayDbContext))]
-    [Migration("20261123092527_Initial")]
-    partial class Initial
+    [Migration("20261123093156_Initial")]
+    internal partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -59,6 +59,10 @@ namespace Cpns.Gateway.Storage.Migrations
                     b.Property<byte[]>("BroadcastNonce")
                         .IsRequired()
                         .HasColumnType("BLOB");
+
+                    b.Property<string>("BroadcastPnId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
 
                     b.Property<byte>("BroadcastScheme")
                         .HasColumnType("INTEGER");
