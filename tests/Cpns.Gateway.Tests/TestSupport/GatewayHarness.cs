@@ -18,6 +18,9 @@ internal sealed class GatewayHarness : IAsyncDisposable
     public const string GatewayId = "gw-7f3a";
     public const string PnId = "pn-alice";
 
+    /// <summary>The CSR bytes the harness's PNEs send; the issuer hook is the transport's to parse.</summary>
+    public static readonly byte[] TestCsr = [0x30, 0x03, 0x02, 0x01, 0x00];
+
     private readonly ILoggerFactory? _loggerFactory;
     private readonly IPneCertificateIssuer? _issuer;
 
@@ -38,6 +41,8 @@ internal sealed class GatewayHarness : IAsyncDisposable
 
     /// <summary>The per-gateway key as the CPNS Server holds it.</summary>
     public byte[] GatewayKeyBytes { get; } = new byte[WrappingKey.KeySize];
+
+    public IssuedPneCertificate? LastCertificate { get; private set; }
 
     public GatewayStore Store { get; private set; } = null!;
 
@@ -87,8 +92,9 @@ internal sealed class GatewayHarness : IAsyncDisposable
         var request = await Pairing.HandleRequestAsync(device.PairingId, pneId, device.PublicKey, ct);
         Assert.Equal(PairingStatus.Success, request.Status);
         Assert.True(device.TryAcceptGateway(request.PnId!, request.GatewayId!, request.GatewayPublicKey.Span, out var confirmation));
-        var confirm = await Pairing.ConfirmAsync(device.PairingId, pneId, device.PublicKey, confirmation, new byte[] { 0x30, 0x00 }, ct);
+        var confirm = await Pairing.ConfirmAsync(device.PairingId, pneId, device.PublicKey, confirmation, TestCsr, ct);
         Assert.Equal(PairingStatus.Success, confirm.Status);
+        LastCertificate = confirm.Certificate;
         Assert.True(device.TryFinish(confirm.GatewayConfirmation.Span, out var euKey));
         return new TestPne(pneId, euKey);
     }
