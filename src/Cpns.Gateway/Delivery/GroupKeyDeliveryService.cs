@@ -1,0 +1,375 @@
+using Cpns.Crypto;
+using Cpns.Gateway.Diagnostics;
+using Cpns.Gateway.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using System.Globalization;
+using System.Security.Cryptography;
+
+namespace Cpns.Gateway.Delivery;
+
+/// <summary>
+/// Group Key delivery in the PN, flow 6.x.y steps 3–7: unwraps the Group Key the server sent under the
+/// per-gateway key, keeps the latest epoch of each group durably, builds the Subset Difference broadcast
+/// that only the group's members in this PN can open, and tracks the members' Group Key Responses.
+/// </summary>
+public sealed partial class GroupKeyDeliveryService
+{
+    private readonly GatewayStore _store;
+    private readonly ILogger<GroupKeyDeliveryService> _logger;
+
+    /// <summary>Creates the service over the gateway's state.</summary>
+    public GroupKeyDeliveryService(GatewayStore store, ILogger<GroupKeyDeliveryService>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        _store = store;
+        _logger = logger ?? store.LoggerFactory.CreateLogger<GroupKeyDeliveryService>();
+    }
+
+    /// <summary>
+    /// Handles a Group Key Notification (steps 2 → 3–6). The new epoch is stored before the result
+    /// returns, so the broadcast is never published for an epoch a restart would forget. An older epoch
+    /// is refused (<see cref="GroupKeyNotificationStatus.Stale"/>); the same epoch is acknowledged without
+    /// a new broadcast unless its member set changed.
+    /// </summary>
+    public Task<GroupKeyNotificationResult> HandleNotificationAsync(GroupKeyNotification notification, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(notification);
+        ArgumentNullException.ThrowIfNull(notification.MemberPneIds);
+        return _store.RunAsync(db => HandleNotificationCoreAsync(db, notification, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>Records a PNE's Group Key Response (step 7) against the group's latest epoch.</summary>
+    /// <param name="pneId">The PNE (the CN of its PN client certificate).</param>
+    /// <param name="groupId">The group.</param>
+    /// <param name="epoch">The epoch the PNE answers for.</param>
+    /// <param name="status">What the PNE's decryption gave (step 8).</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    public Task<PneResponseOutcome> RecordPneResponseAsync(string pneId, string groupId, ulong epoch, BroadcastDecryptStatus status, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(pneId);
+        ArgumentException.ThrowIfNullOrEmpty(groupId);
+        return _store.RunAsync(
+            async db =>
+            {
+                var outcome = await RecordPneResponseCoreAsync(db, pneId, groupId, epoch, status, cancellationToken).ConfigureAwait(false);
+                Log.PneResponse(_logger, pneId, groupId, epoch, status, outcome);
+                GatewayMetrics.PneResponses.Add(1, new KeyValuePair<string, object?>("outcome", outcome.ToString()), new KeyValuePair<string, object?>("status", status.ToString()));
+                return outcome;
+            },
+            cancellationToken);
+    }
+
+    /// <summary>The per-PNE delivery of the group's latest epoch, or null when the gateway holds no such group.</summary>
+    public Task<GroupKeyDeliveryReport?> GetDeliveryReportAsync(string groupId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(groupId);
+        return _store.RunAsync(
+            async db =>
+            {
+                var group = await db.Groups.AsNoTracking().SingleOrDefaultAsync(g => g.GroupId == groupId, cancellationToken).ConfigureAwait(false);
+                if (group is null)
+                {
+                    return null;
+                }
+
+                var members = await db.GroupMembers.AsNoTracking().Where(m => m.GroupId == groupId).ToListAsync(cancellationToken).ConfigureAwait(false);
+                var entries = members.OrderBy(m => m.PneId, StringComparer.Ordinal).Select(m => new PneDeliveryEntry(m.PneId, m.State, m.AnsweredAt)).ToList();
+                return new GroupKeyDeliveryReport(groupId, (ulong)group.Epoch, entries);
+            },
+            cancellationToken);
+    }
+
+    /// <summary>The expected members of the group's latest epoch that have not confirmed receiving it, to broadcast again on reconnect.</summary>
+    public Task<IReadOnlyList<string>> PnesMissingAsync(string groupId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(groupId);
+        return _store.RunAsync<IReadOnlyList<string>>(
+            async db => await db.GroupMembers.AsNoTracking()
+                .Where(m => m.GroupId == groupId && m.State != PneDeliveryState.Received)
+                .OrderBy(m => m.PneId)
+                .Select(m => m.PneId)
+                .ToListAsync(cancellationToken).ConfigureAwait(false),
+            cancellationToken);
+    }
+
+    /// <summary>The latest broadcasts of every group in which <paramref name="pneId"/> is an expected member that has not confirmed: to publish again when it reconnects.</summary>
+    public Task<IReadOnlyList<PendingBroadcast>> PendingForPneAsync(string pneId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(pneId);
+        return _store.RunAsync<IReadOnlyList<PendingBroadcast>>(
+            async db =>
+            {
+                var groupIds = await db.GroupMembers.AsNoTracking()
+                    .Where(m => m.PneId == pneId && m.State != PneDeliveryState.Received)
+                    .Select(m => m.GroupId)
+                    .ToListAsync(cancellationToken).ConfigureAwait(false);
+                var groups = await db.Groups.AsNoTracking().Where(g => groupIds.Contains(g.GroupId)).ToListAsync(cancellationToken).ConfigureAwait(false);
+                return [.. groups
+                    .OrderBy(g => g.GroupId, StringComparer.Ordinal)
+                    .Select(g => (Group: g, Broadcast: ToBroadcast(g)))
+                    .Where(x => x.Broadcast is not null)
+                    .Select(x => new PendingBroadcast(x.Group.GroupId, (ulong)x.Group.Epoch, x.Broadcast!))];
+            },
+            cancellationToken);
+    }
+
+    /// <summary>The group's latest stored broadcast (to publish again, for instance after a restart), or null.</summary>
+    public Task<GroupKeyBroadcast?> GetLatestBroadcastAsync(string groupId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(groupId);
+        return _store.RunAsync(
+            async db =>
+            {
+                var group = await db.Groups.AsNoTracking().SingleOrDefaultAsync(g => g.GroupId == groupId, cancellationToken).ConfigureAwait(false);
+                return group is null ? null : ToBroadcast(group);
+            },
+            cancellationToken);
+    }
+
+    internal static GroupKeyBroadcast? ToBroadcast(GroupEntity group) =>
+        group.BroadcastHeader.Length == 0
+            ? null
+            : new GroupKeyBroadcast(
+                (BroadcastSchemeId)group.BroadcastScheme,
+                (CipherSuite)group.BroadcastSuite,
+                group.BroadcastPnId,
+                group.GroupId,
+                (ulong)group.Epoch,
+                group.BroadcastHeader,
+                group.BroadcastNonce,
+                group.BroadcastSealedKey);
+
+    private static string EpochText(ulong epoch) => epoch.ToString(CultureInfo.InvariantCulture);
+
+    private static void SetBroadcast(GroupEntity group, GroupKeyBroadcast? broadcast)
+    {
+        group.BroadcastHeader = broadcast?.Header.ToArray() ?? [];
+        group.BroadcastNonce = broadcast?.Nonce.ToArray() ?? [];
+        group.BroadcastSealedKey = broadcast?.SealedKey.ToArray() ?? [];
+        group.BroadcastScheme = (byte)(broadcast?.Scheme ?? 0);
+        group.BroadcastSuite = (int)(broadcast?.Suite ?? 0);
+        group.BroadcastPnId = broadcast?.PnId ?? string.Empty;
+    }
+
+    private async Task<GroupKeyNotificationResult> HandleNotificationCoreAsync(GatewayDbContext db, GroupKeyNotification notification, CancellationToken cancellationToken)
+    {
+        var groupId = notification.GroupId ?? string.Empty;
+        var epoch = notification.Epoch;
+        Log.Step2Received(_logger, groupId, epoch, notification.MemberPneIds.Count, notification.Reason);
+        if (groupId.Length == 0 || epoch is 0 or > long.MaxValue || notification.WrappedGroupKey.Length != GroupKey.KeySize + WrappingKey.Overhead)
+        {
+            return Finish(GroupKeyNotificationResult.Refused(GroupKeyNotificationStatus.Invalid, groupId, epoch));
+        }
+
+        var gatewayId = _store.GatewayId;
+        var pnId = _store.PnId;
+        var gatewayKey = _store.GatewayKey;
+        if (gatewayId is null || pnId is null || gatewayKey is null)
+        {
+            return Finish(GroupKeyNotificationResult.Refused(GroupKeyNotificationStatus.NotEnrolled, groupId, epoch));
+        }
+
+        var keyBytes = GC.AllocateArray<byte>(GroupKey.KeySize, pinned: true);
+        try
+        {
+            if (!gatewayKey.TryOpen(notification.WrappedGroupKey.Span, EndToEndAssociatedData.GroupKeyToGateway(gatewayId, groupId, epoch), keyBytes, out _))
+            {
+                return Finish(GroupKeyNotificationResult.Refused(GroupKeyNotificationStatus.UnwrapFailed, groupId, epoch));
+            }
+
+            using var groupKey = GroupKey.Import(groupId, epoch, keyBytes);
+            var stored = await db.Groups.SingleOrDefaultAsync(g => g.GroupId == groupId, cancellationToken).ConfigureAwait(false);
+            var lastDeleted = await db.PendingDeletes
+                .Where(d => d.GroupId == groupId && d.WholeGroup)
+                .Select(d => (long?)d.Epoch)
+                .MaxAsync(cancellationToken).ConfigureAwait(false);
+            var epochValue = (long)epoch;
+            if ((stored is not null && epochValue < stored.Epoch) || epochValue <= lastDeleted)
+            {
+                return Finish(GroupKeyNotificationResult.Refused(GroupKeyNotificationStatus.Stale, groupId, epoch));
+            }
+
+            var members = await ResolveMembersAsync(db, notification.MemberPneIds, cancellationToken).ConfigureAwait(false);
+            if (stored is not null && epochValue == stored.Epoch)
+            {
+                return await SameEpochAsync(db, stored, groupKey, keyBytes, members, pnId, cancellationToken).ConfigureAwait(false);
+            }
+
+            var broadcast = await BuildBroadcastAsync(db, groupKey, members, pnId, cancellationToken).ConfigureAwait(false);
+            var now = _store.Time.GetUtcNow();
+            if (stored is null)
+            {
+                stored = new GroupEntity
+                {
+                    GroupId = groupId,
+                    GroupKeySealed = [],
+                    BroadcastHeader = [],
+                    BroadcastNonce = [],
+                    BroadcastSealedKey = [],
+                    BroadcastPnId = string.Empty,
+                };
+                db.Groups.Add(stored);
+            }
+
+            stored.Epoch = epochValue;
+            stored.GroupKeySealed = _store.Sealer.Seal(keyBytes, SecretSealer.GroupKeyKind, groupId, EpochText(epoch));
+            stored.Reason = notification.Reason;
+            stored.ReceivedAt = now;
+            SetBroadcast(stored, broadcast);
+            await db.GroupMembers.Where(m => m.GroupId == groupId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+            db.GroupMembers.AddRange(members.Expected.Select(pneId => new GroupMemberEntity { GroupId = groupId, PneId = pneId, Epoch = epochValue, State = PneDeliveryState.Pending }));
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            Log.EpochStored(_logger, groupId, epoch);
+            return Finish(new GroupKeyNotificationResult(GroupKeyNotificationStatus.Delivered, groupId, epoch, broadcast, members.Expected, members.Excluded));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(keyBytes);
+        }
+    }
+
+    private async Task<GroupKeyNotificationResult> SameEpochAsync(
+        GatewayDbContext db,
+        GroupEntity stored,
+        GroupKey groupKey,
+        byte[] keyBytes,
+        ResolvedMembers members,
+        string pnId,
+        CancellationToken cancellationToken)
+    {
+        var groupId = stored.GroupId;
+        var epoch = (ulong)stored.Epoch;
+        var storedKey = _store.Sealer.Open(stored.GroupKeySealed, SecretSealer.GroupKeyKind, groupId, EpochText(epoch));
+        bool sameKey;
+        try
+        {
+            sameKey = CryptographicOperations.FixedTimeEquals(storedKey, keyBytes);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(storedKey);
+        }
+
+        if (!sameKey)
+        {
+            return Finish(GroupKeyNotificationResult.Refused(GroupKeyNotificationStatus.Conflict, groupId, epoch));
+        }
+
+        var current = await db.GroupMembers.Where(m => m.GroupId == groupId).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var expected = members.Expected.ToHashSet(StringComparer.Ordinal);
+        if (current.Select(m => m.PneId).ToHashSet(StringComparer.Ordinal).SetEquals(expected))
+        {
+            return Finish(new GroupKeyNotificationResult(GroupKeyNotificationStatus.Duplicate, groupId, epoch, ToBroadcast(stored), members.Expected, members.Excluded));
+        }
+
+        // A join (or leave) without rotation: same key, new cover. Members that already confirmed keep their state.
+        var broadcast = await BuildBroadcastAsync(db, groupKey, members, pnId, cancellationToken).ConfigureAwait(false);
+        SetBroadcast(stored, broadcast);
+        db.GroupMembers.RemoveRange(current.Where(m => !expected.Contains(m.PneId)));
+        var known = current.Select(m => m.PneId).ToHashSet(StringComparer.Ordinal);
+        db.GroupMembers.AddRange(members.Expected.Where(p => !known.Contains(p)).Select(pneId => new GroupMemberEntity { GroupId = groupId, PneId = pneId, Epoch = stored.Epoch, State = PneDeliveryState.Pending }));
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        return Finish(new GroupKeyNotificationResult(GroupKeyNotificationStatus.MembersChanged, groupId, epoch, broadcast, members.Expected, members.Excluded));
+    }
+
+    private async Task<GroupKeyBroadcast?> BuildBroadcastAsync(GatewayDbContext db, GroupKey groupKey, ResolvedMembers members, string pnId, CancellationToken cancellationToken)
+    {
+        // No key material set means no PNE holds a GKDK yet: there is nobody to broadcast to.
+        var keyMaterial = await _store.GetKeyMaterialAsync(db, cancellationToken).ConfigureAwait(false);
+        if (keyMaterial is null)
+        {
+            return null;
+        }
+
+        // Steps 4 and 5: a fresh GKEK wrapped for the cover of exactly the members' leaves; the GK sealed under it.
+        var broadcast = BroadcastScheme.SubsetDifference.Encrypt(keyMaterial, members.Leaves, groupKey, pnId);
+        Log.Step4Gkek(_logger, groupKey.GroupId, groupKey.Epoch, members.Leaves.Length, broadcast.HeaderEntryCount);
+        Log.Step5Sealed(_logger, groupKey.GroupId, groupKey.Epoch);
+        GatewayMetrics.BroadcastHeaderEntries.Record(broadcast.HeaderEntryCount);
+        return broadcast;
+    }
+
+    private static async Task<ResolvedMembers> ResolveMembersAsync(GatewayDbContext db, IReadOnlyList<string> memberPneIds, CancellationToken cancellationToken)
+    {
+        var ids = memberPneIds.Where(id => !string.IsNullOrEmpty(id)).Distinct(StringComparer.Ordinal).ToList();
+        var rows = await db.Pnes.AsNoTracking().Where(p => ids.Contains(p.PneId)).ToDictionaryAsync(p => p.PneId, StringComparer.Ordinal, cancellationToken).ConfigureAwait(false);
+        var leaves = new List<int>(ids.Count);
+        var expected = new List<string>(ids.Count);
+        var excluded = new List<ExcludedPne>();
+        foreach (var id in ids)
+        {
+            if (!rows.TryGetValue(id, out var pne))
+            {
+                excluded.Add(new ExcludedPne(id, MemberExclusionReason.UnknownPne));
+            }
+            else if (pne.Removed)
+            {
+                excluded.Add(new ExcludedPne(id, MemberExclusionReason.Removed));
+            }
+            else if (pne.Leaf is not { } leaf)
+            {
+                excluded.Add(new ExcludedPne(id, MemberExclusionReason.NoGkdk));
+            }
+            else
+            {
+                leaves.Add(leaf);
+                expected.Add(id);
+            }
+        }
+
+        return new ResolvedMembers([.. leaves], expected, excluded);
+    }
+
+    private async Task<PneResponseOutcome> RecordPneResponseCoreAsync(GatewayDbContext db, string pneId, string groupId, ulong epoch, BroadcastDecryptStatus status, CancellationToken cancellationToken)
+    {
+        var group = await db.Groups.AsNoTracking().SingleOrDefaultAsync(g => g.GroupId == groupId, cancellationToken).ConfigureAwait(false);
+        if (group is null)
+        {
+            return PneResponseOutcome.UnknownGroup;
+        }
+
+        if (epoch != (ulong)group.Epoch)
+        {
+            return PneResponseOutcome.EpochMismatch;
+        }
+
+        var member = await db.GroupMembers.SingleOrDefaultAsync(m => m.GroupId == groupId && m.PneId == pneId, cancellationToken).ConfigureAwait(false);
+        if (member is null)
+        {
+            return PneResponseOutcome.NotAMember;
+        }
+
+        member.State = status switch
+        {
+            BroadcastDecryptStatus.Success => PneDeliveryState.Received,
+            BroadcastDecryptStatus.NotARecipient => PneDeliveryState.NotARecipient,
+            _ => PneDeliveryState.Failed,
+        };
+        member.AnsweredAt = _store.Time.GetUtcNow();
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        return PneResponseOutcome.Recorded;
+    }
+
+    private GroupKeyNotificationResult Finish(GroupKeyNotificationResult result)
+    {
+        // Step 3: the status goes back to the server in the Group Key Response; step 6 is the transport's publish.
+        if (result.Accepted)
+        {
+            Log.Step3Accepted(_logger, result.GroupId, result.Epoch, result.Status, result.ExpectedPneIds.Count, result.ExcludedPnes.Count);
+            if (result.Broadcast is not null && result.Status != GroupKeyNotificationStatus.Duplicate)
+            {
+                Log.Step6Ready(_logger, result.GroupId, result.Epoch);
+            }
+        }
+        else
+        {
+            Log.Step3Refused(_logger, result.GroupId, result.Epoch, result.Status);
+        }
+
+        GatewayMetrics.Notifications.Add(1, new KeyValuePair<string, object?>("status", result.Status.ToString()));
+        return result;
+    }
+
+    private sealed record ResolvedMembers(int[] Leaves, List<string> Expected, List<ExcludedPne> Excluded);
+}

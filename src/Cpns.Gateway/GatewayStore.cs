@@ -1,0 +1,308 @@
+using Cpns.Crypto;
+using Cpns.Gateway.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using System.Security.Cryptography;
+
+namespace Cpns.Gateway;
+
+/// <summary>
+/// The PN Gateway's local state: <c>gateway.db</c> (SQLite through EF Core, schema by migrations) and
+/// the master key <c>gateway.key</c> in <see cref="GatewayOptions.DataDirectory"/>. Every secret in the
+/// database (per-gateway key, key material set, EU-Keys, Group Keys) is sealed under the master key.
+/// Operations are serialized: one writer, so allocations (leaves, epochs) never race.
+/// </summary>
+public sealed partial class GatewayStore : IAsyncDisposable, IDisposable
+{
+    /// <summary>The database file name in the data directory.</summary>
+    public const string DatabaseFileName = "gateway.db";
+
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly DbContextOptions<GatewayDbContext> _dbOptions;
+    private readonly ILogger<GatewayStore> _logger;
+    private KeyMaterialSet? _keyMaterial;
+    private WrappingKey? _gatewayKey;
+    private bool _disposed;
+
+    private GatewayStore(GatewayOptions options, TimeProvider time, ILoggerFactory loggerFactory, SecretSealer sealer, DbContextOptions<GatewayDbContext> dbOptions)
+    {
+        Options = options;
+        Time = time;
+        LoggerFactory = loggerFactory;
+        Sealer = sealer;
+        _dbOptions = dbOptions;
+        _logger = loggerFactory.CreateLogger<GatewayStore>();
+    }
+
+    /// <summary>The gateway id (the CN of its certificate at the CPNS Server); null before <see cref="InitializeIdentityAsync"/>.</summary>
+    public string? GatewayId { get; private set; }
+
+    /// <summary>The id of the gateway's Personal Network; null before <see cref="InitializeIdentityAsync"/>.</summary>
+    public string? PnId { get; private set; }
+
+    /// <summary>True once the per-gateway key shared with the CPNS Server is stored.</summary>
+    public bool HasGatewayKey => _gatewayKey is not null;
+
+    internal GatewayOptions Options { get; }
+
+    internal TimeProvider Time { get; }
+
+    internal ILoggerFactory LoggerFactory { get; }
+
+    internal SecretSealer Sealer { get; }
+
+    internal WrappingKey? GatewayKey => _gatewayKey;
+
+    internal string DatabasePath => Path.Combine(Options.DataDirectory, DatabaseFileName);
+
+    /// <summary>
+    /// Opens the state in <see cref="GatewayOptions.DataDirectory"/>, creating the directory (0700), the
+    /// master key (0600) and the database on first use and applying pending migrations.
+    /// </summary>
+    /// <exception cref="GatewayStartupException">The master key file is wider than 0600 or malformed, or the stored secrets do not open with it.</exception>
+    public static async Task<GatewayStore> OpenAsync(
+        GatewayOptions options,
+        TimeProvider? timeProvider = null,
+        ILoggerFactory? loggerFactory = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Validate(options);
+        loggerFactory ??= NullLoggerFactory.Instance;
+        var directory = Path.GetFullPath(options.DataDirectory);
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(directory);
+        }
+        else
+        {
+            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        var masterKey = MasterKeyFile.LoadOrCreate(directory, out var created);
+        var sealer = new SecretSealer(masterKey);
+        // No pooling: a closed store holds no file handle, so a restart or a test's cleanup sees a closed file.
+        var dbOptions = new DbContextOptionsBuilder<GatewayDbContext>()
+            .UseSqlite($"Data Source={Path.Combine(directory, DatabaseFileName)};Pooling=False")
+            .Options;
+        var store = new GatewayStore(options, timeProvider ?? TimeProvider.System, loggerFactory, sealer, dbOptions);
+        try
+        {
+            await store.InitializeAsync(created, cancellationToken).ConfigureAwait(false);
+            return store;
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Records the gateway's identity (from enrollment). Idempotent for the same ids; a gateway never
+    /// changes identity, so other ids are refused.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The store already holds another identity.</exception>
+    public Task InitializeIdentityAsync(string gatewayId, string pnId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(gatewayId);
+        ArgumentException.ThrowIfNullOrEmpty(pnId);
+        return RunAsync(async db =>
+        {
+            var row = await db.Identity.SingleOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+            if (row is not null)
+            {
+                if (row.GatewayId != gatewayId || row.PnId != pnId)
+                {
+                    GatewayThrow.InvalidOperation("This data directory belongs to another gateway or PN; use a new data directory.");
+                }
+
+                return 0;
+            }
+
+            db.Identity.Add(new GatewayIdentityEntity { Id = 1, GatewayId = gatewayId, PnId = pnId, CreatedAt = Time.GetUtcNow() });
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            GatewayId = gatewayId;
+            PnId = pnId;
+            Log.IdentityInitialized(_logger, gatewayId, pnId);
+            return 0;
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Stores the per-gateway key the CPNS Server shares with this gateway (enrollment), replacing any
+    /// earlier one (re-enrollment). The key is copied; the caller keeps ownership of <paramref name="gatewayKey"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The identity is not initialized.</exception>
+    public Task SetGatewayKeyAsync(WrappingKey gatewayKey, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(gatewayKey);
+        return RunAsync(async db =>
+        {
+            var row = await db.Identity.SingleOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+            if (row is null)
+            {
+                GatewayThrow.InvalidOperation("Initialize the gateway identity before storing its key.");
+            }
+
+            row.GatewayKeySealed = Sealer.SealWrappingKey(gatewayKey, SecretSealer.GatewayKeyKind, row.GatewayId);
+            row.GatewayKeySetAt = Time.GetUtcNow();
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            var copy = Sealer.OpenWrappingKey(row.GatewayKeySealed, SecretSealer.GatewayKeyKind, row.GatewayId);
+            _gatewayKey?.Dispose();
+            _gatewayKey = copy;
+            Log.GatewayKeyStored(_logger, row.GatewayId);
+            return 0;
+        }, cancellationToken);
+    }
+
+    /// <summary>Closes the database and wipes every key held in memory.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _keyMaterial?.Dispose();
+        _gatewayKey?.Dispose();
+        Sealer.Dispose();
+        _gate.Dispose();
+    }
+
+    /// <inheritdoc cref="Dispose"/>
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Runs one operation on a fresh context, serialized with every other operation.</summary>
+    internal async Task<T> RunAsync<T>(Func<GatewayDbContext, Task<T>> operation, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var db = new GatewayDbContext(_dbOptions);
+            return await operation(db).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>The key material set if stored (flow 6.1.2.2 step 2), opened once and cached. Call inside <see cref="RunAsync"/>.</summary>
+    internal async Task<KeyMaterialSet?> GetKeyMaterialAsync(GatewayDbContext db, CancellationToken cancellationToken)
+    {
+        if (_keyMaterial is not null)
+        {
+            return _keyMaterial;
+        }
+
+        var row = await db.KeyMaterial.SingleOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        if (row is null)
+        {
+            return null;
+        }
+
+        var exported = Sealer.Open(row.Sealed, SecretSealer.KeyMaterialKind, RequirePnId());
+        try
+        {
+            _keyMaterial = KeyMaterialSet.Import(exported);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(exported);
+        }
+
+        return _keyMaterial;
+    }
+
+    /// <summary>Creates and stores the key material set (flow 6.1.2.2 step 3). Call inside <see cref="RunAsync"/>, after <see cref="GetKeyMaterialAsync"/> found none.</summary>
+    internal async Task<KeyMaterialSet> CreateKeyMaterialAsync(GatewayDbContext db, CancellationToken cancellationToken)
+    {
+        var created = KeyMaterialSet.Create(Options.TreeHeight);
+        var exported = created.Export();
+        try
+        {
+            db.KeyMaterial.Add(new KeyMaterialEntity
+            {
+                Id = 1,
+                Height = created.Height,
+                Sealed = Sealer.Seal(exported, SecretSealer.KeyMaterialKind, RequirePnId()),
+                CreatedAt = Time.GetUtcNow(),
+                NextFreeLeaf = 0,
+            });
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            created.Dispose();
+            throw;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(exported);
+        }
+
+        _keyMaterial = created;
+        return created;
+    }
+
+    internal string RequirePnId() => PnId ?? throw new InvalidOperationException("The gateway identity is not initialized.");
+
+    internal string RequireGatewayId() => GatewayId ?? throw new InvalidOperationException("The gateway identity is not initialized.");
+
+    private static void Validate(GatewayOptions options)
+    {
+        if (string.IsNullOrWhiteSpace(options.DataDirectory))
+        {
+            GatewayThrow.Argument(nameof(options), "GatewayOptions.DataDirectory is required.");
+        }
+
+        if (options.TreeHeight is < 1 or > KeyMaterialSet.MaxHeight)
+        {
+            GatewayThrow.Argument(nameof(options), "GatewayOptions.TreeHeight must be 1 to 24.");
+        }
+
+        if (options.PairingTimeout <= TimeSpan.Zero || options.MaxWrongConfirmationsPerSession < 1 || options.MaxWrongConfirmationsPerMinute < 1)
+        {
+            GatewayThrow.Argument(nameof(options), "The pairing timeout and attempt limits must be positive.");
+        }
+    }
+
+    private async Task InitializeAsync(bool keyCreated, CancellationToken cancellationToken)
+    {
+        var databaseExisted = File.Exists(DatabasePath);
+        if (keyCreated && databaseExisted)
+        {
+            GatewayThrow.Startup($"'{DatabasePath}' exists but '{MasterKeyFile.FileName}' was missing: the stored secrets cannot be opened. Restore the key file or start from an empty data directory.");
+        }
+
+        await using (var db = new GatewayDbContext(_dbOptions))
+        {
+            await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+            var identity = await db.Identity.AsNoTracking().SingleOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+            if (identity is not null)
+            {
+                GatewayId = identity.GatewayId;
+                PnId = identity.PnId;
+                if (identity.GatewayKeySealed is not null)
+                {
+                    _gatewayKey = Sealer.OpenWrappingKey(identity.GatewayKeySealed, SecretSealer.GatewayKeyKind, identity.GatewayId);
+                }
+            }
+        }
+
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(DatabasePath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        Log.Opened(_logger, DatabasePath, GatewayId ?? "(none)");
+    }
+}

@@ -1,0 +1,256 @@
+using Cpns.Crypto;
+using Cpns.Gateway.Delivery;
+using Cpns.Gateway.Tests.TestSupport;
+using System.Security.Cryptography;
+
+namespace Cpns.Gateway.Tests.Delivery;
+
+public sealed class GroupKeyDeliveryServiceTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task HandleNotification_MembersAndNonMembers_OnlyMembersDecrypt()
+    {
+        await using var gw = await GatewayHarness.StartAsync();
+        using var a = await gw.PairWithGkdkAsync("a");
+        using var b = await gw.PairWithGkdkAsync("b");
+        using var c = await gw.PairWithGkdkAsync("c");
+        using var d = await gw.PairWithGkdkAsync("d");
+        using var gk = GroupKey.Create("game", 1);
+
+        var result = await gw.Delivery.HandleNotificationAsync(gw.Notification(gk, "a", "c"), Ct);
+
+        Assert.Equal(GroupKeyNotificationStatus.Delivered, result.Status);
+        Assert.True(result.Accepted);
+        Assert.Equal(["a", "c"], result.ExpectedPneIds);
+        Assert.Empty(result.ExcludedPnes);
+        var broadcast = Assert.IsType<GroupKeyBroadcast>(result.Broadcast);
+        Assert.Equal((GatewayHarness.PnId, "game", 1ul), (broadcast.PnId, broadcast.GroupId, broadcast.Epoch));
+        Assert.Equal(BroadcastDecryptStatus.Success, a.TryDecrypt(broadcast, out var ka));
+        Assert.Equal(BroadcastDecryptStatus.Success, c.TryDecrypt(broadcast, out var kc));
+        Assert.True(ka!.KeyEquals(gk) && kc!.KeyEquals(gk));
+        Assert.Equal(BroadcastDecryptStatus.NotARecipient, b.TryDecrypt(broadcast, out _));
+        Assert.Equal(BroadcastDecryptStatus.NotARecipient, d.TryDecrypt(broadcast, out _));
+    }
+
+    [Fact]
+    public async Task HandleNotification_RemovedPneWithOldGkdk_CannotOpenLaterBroadcasts()
+    {
+        await using var gw = await GatewayHarness.StartAsync();
+        using var a = await gw.PairWithGkdkAsync("a");
+        using var evil = await gw.PairWithGkdkAsync("evil");
+        using var gk1 = GroupKey.Create("family", 1);
+        var first = await gw.Delivery.HandleNotificationAsync(gw.Notification(gk1, "a", "evil"), Ct);
+        Assert.Equal(BroadcastDecryptStatus.Success, evil.TryDecrypt(first.Broadcast!, out _));
+
+        var removal = await gw.Registry.RemovePneAsync("evil", Ct);
+        // The server rotates, and (wrongly or not) still names the removed PNE.
+        using var gk2 = GroupKey.Create("family", 2);
+        var second = await gw.Delivery.HandleNotificationAsync(gw.Notification(gk2, "a", "evil"), Ct);
+
+        Assert.Equal(["family"], removal.AffectedGroupIds);
+        Assert.Equal(["a"], second.ExpectedPneIds);
+        Assert.Equal([new ExcludedPne("evil", MemberExclusionReason.Removed)], second.ExcludedPnes);
+        Assert.Equal(BroadcastDecryptStatus.NotARecipient, evil.TryDecrypt(second.Broadcast!, out _));
+        Assert.Equal(BroadcastDecryptStatus.Success, a.TryDecrypt(second.Broadcast!, out var k));
+        Assert.True(k!.KeyEquals(gk2));
+    }
+
+    [Fact]
+    public async Task HandleNotification_OlderEpoch_RefusedStaleAndLatestKept()
+    {
+        await using var gw = await GatewayHarness.StartAsync();
+        using var a = await gw.PairWithGkdkAsync("a");
+        using var gk5 = GroupKey.Create("g", 5);
+        using var gk4 = GroupKey.Create("g", 4);
+        await gw.Delivery.HandleNotificationAsync(gw.Notification(gk5, "a"), Ct);
+
+        var stale = await gw.Delivery.HandleNotificationAsync(gw.Notification(gk4, "a"), Ct);
+
+        Assert.Equal(GroupKeyNotificationStatus.Stale, stale.Status);
+        Assert.False(stale.Accepted);
+        Assert.Null(stale.Broadcast);
+        var latest = await gw.Delivery.GetLatestBroadcastAsync("g", Ct);
+        Assert.Equal(5ul, latest!.Epoch);
+    }
+
+    [Fact]
+    public async Task HandleNotification_SameEpochAgain_DuplicateAcknowledgedWithoutNewBroadcast()
+    {
+        await using var gw = await GatewayHarness.StartAsync();
+        using var a = await gw.PairWithGkdkAsync("a");
+        using var gk = GroupKey.Create("g", 1);
+        var first = await gw.Delivery.HandleNotificationAsync(gw.Notification(gk, "a"), Ct);
+        await gw.Delivery.RecordPneResponseAsync("a", "g", 1, BroadcastDecryptStatus.Success, Ct);
+
+        var again = await gw.Delivery.HandleNotificationAsync(gw.Notification(gk, "a"), Ct);
+
+        Assert.Equal(GroupKeyNotificationStatus.Duplicate, again.Status);
+        Assert.True(again.Accepted);
+        // The stored broadcast, not a new one (same nonce), and the member's answer is kept.
+        Assert.Equal(first.Broadcast!.Nonce.ToArray(), again.Broadcast!.Nonce.ToArray());
+        Assert.Equal(first.Broadcast.Header.ToArray(), again.Broadcast.Header.ToArray());
+        Assert.Empty(await gw.Delivery.PnesMissingAsync("g", Ct));
+    }
+
+    [Fact]
+    public async Task HandleNotification_SameEpochNewMember_MembersChangedAndJoinerDecrypts()
+    {
+        await using var gw = await GatewayHarness.StartAsync();
+        using var a = await gw.PairWithGkdkAsync("a");
+        using var b = await gw.PairWithGkdkAsync("b");
+        using var gk = GroupKey.Create("g", 1);
+        await gw.Delivery.HandleNotificationAsync(gw.Notification(gk, "a"), Ct);
+        await gw.Delivery.RecordPneResponseAsync("a", "g", 1, BroadcastDecryptStatus.Success, Ct);
+
+        var joined = await gw.Delivery.HandleNotificationAsync(gw.Notification(gk, "a", "b"), Ct);
+
+        Assert.Equal(GroupKeyNotificationStatus.MembersChanged, joined.Status);
+        Assert.Equal(BroadcastDecryptStatus.Success, b.TryDecrypt(joined.Broadcast!, out var kb));
+        Assert.True(kb!.KeyEquals(gk));
+        Assert.Equal(["b"], await gw.Delivery.PnesMissingAsync("g", Ct));
+    }
+
+    [Fact]
+    public async Task HandleNotification_SameEpochDifferentKey_RefusedConflict()
+    {
+        await using var gw = await GatewayHarness.StartAsync();
+        using var a = await gw.PairWithGkdkAsync("a");
+        using var gk = GroupKey.Create("g", 1);
+        using var forged = GroupKey.Create("g", 1);
+        var first = await gw.Delivery.HandleNotificationAsync(gw.Notification(gk, "a"), Ct);
+
+        var conflict = await gw.Delivery.HandleNotificationAsync(gw.Notification(forged, "a"), Ct);
+
+        Assert.Equal(GroupKeyNotificationStatus.Conflict, conflict.Status);
+        var latest = await gw.Delivery.GetLatestBroadcastAsync("g", Ct);
+        Assert.Equal(first.Broadcast!.Nonce.ToArray(), latest!.Nonce.ToArray());
+    }
+
+    [Fact]
+    public async Task HandleNotification_WrappedUnderAnotherGatewayKey_RefusedUnwrapFailed()
+    {
+        await using var gw = await GatewayHarness.StartAsync();
+        using var a = await gw.PairWithGkdkAsync("a");
+        using var gk = GroupKey.Create("g", 1);
+
+        var result = await gw.Delivery.HandleNotificationAsync(GatewayHarness.Notification(gk, RandomNumberGenerator.GetBytes(32), GatewayHarness.GatewayId, "a"), Ct);
+
+        Assert.Equal(GroupKeyNotificationStatus.UnwrapFailed, result.Status);
+        Assert.Null(result.Broadcast);
+        Assert.Null(await gw.Delivery.GetLatestBroadcastAsync("g", Ct));
+    }
+
+    [Fact]
+    public async Task HandleNotification_WrappedForAnotherGatewayGroupOrEpoch_RefusedUnwrapFailed()
+    {
+        await using var gw = await GatewayHarness.StartAsync();
+        using var a = await gw.PairWithGkdkAsync("a");
+        using var gk = GroupKey.Create("g", 2);
+        using var otherGroup = GroupKey.Import("h", 2, new byte[32]);
+        var forOtherGateway = GatewayHarness.Notification(gk, gw.GatewayKeyBytes, "gw-other", "a");
+        var proper = gw.Notification(gk, "a");
+
+        var results = new[]
+        {
+            await gw.Delivery.HandleNotificationAsync(forOtherGateway, Ct),
+            await gw.Delivery.HandleNotificationAsync(proper with { GroupId = "h" }, Ct),
+            await gw.Delivery.HandleNotificationAsync(proper with { Epoch = 3 }, Ct),
+        };
+
+        Assert.All(results, r => Assert.Equal(GroupKeyNotificationStatus.UnwrapFailed, r.Status));
+        Assert.Equal(GroupKeyNotificationStatus.Delivered, (await gw.Delivery.HandleNotificationAsync(proper, Ct)).Status);
+    }
+
+    [Fact]
+    public async Task HandleNotification_MalformedOrNotEnrolled_RefusedWithReason()
+    {
+        await using var gw = await GatewayHarness.StartAsync();
+        using var gk = GroupKey.Create("g", 1);
+        var proper = gw.Notification(gk);
+
+        Assert.Equal(GroupKeyNotificationStatus.Invalid, (await gw.Delivery.HandleNotificationAsync(proper with { Epoch = 0 }, Ct)).Status);
+        Assert.Equal(GroupKeyNotificationStatus.Invalid, (await gw.Delivery.HandleNotificationAsync(proper with { Epoch = ulong.MaxValue }, Ct)).Status);
+        Assert.Equal(GroupKeyNotificationStatus.Invalid, (await gw.Delivery.HandleNotificationAsync(proper with { GroupId = string.Empty }, Ct)).Status);
+        Assert.Equal(GroupKeyNotificationStatus.Invalid, (await gw.Delivery.HandleNotificationAsync(proper with { WrappedGroupKey = new byte[10] }, Ct)).Status);
+
+        await using var fresh = await GatewayHarness.StartAsync(enroll: false);
+        Assert.Equal(GroupKeyNotificationStatus.NotEnrolled, (await fresh.Delivery.HandleNotificationAsync(proper, Ct)).Status);
+    }
+
+    [Fact]
+    public async Task HandleNotification_UnknownAndUnassignedMembers_ExcludedWithReason()
+    {
+        await using var gw = await GatewayHarness.StartAsync();
+        using var a = await gw.PairWithGkdkAsync("a");
+        using var paired = await gw.PairAsync("no-gkdk-yet");
+        using var gk = GroupKey.Create("g", 1);
+
+        var result = await gw.Delivery.HandleNotificationAsync(gw.Notification(gk, "a", "ghost", "no-gkdk-yet", "a"), Ct);
+
+        Assert.Equal(GroupKeyNotificationStatus.Delivered, result.Status);
+        Assert.Equal(["a"], result.ExpectedPneIds);
+        Assert.Equal(
+            [new ExcludedPne("ghost", MemberExclusionReason.UnknownPne), new ExcludedPne("no-gkdk-yet", MemberExclusionReason.NoGkdk)],
+            result.ExcludedPnes);
+    }
+
+    [Fact]
+    public async Task HandleNotification_NoKeyMaterialYet_StoredWithoutBroadcast()
+    {
+        await using var gw = await GatewayHarness.StartAsync();
+        using var gk = GroupKey.Create("g", 1);
+
+        var result = await gw.Delivery.HandleNotificationAsync(gw.Notification(gk), Ct);
+
+        Assert.Equal(GroupKeyNotificationStatus.Delivered, result.Status);
+        Assert.Null(result.Broadcast);
+        Assert.Equal(1ul, (await gw.Delivery.GetDeliveryReportAsync("g", Ct))!.Epoch);
+    }
+
+    [Fact]
+    public async Task RecordPneResponse_Answers_ReportAndMissingFollow()
+    {
+        await using var gw = await GatewayHarness.StartAsync();
+        using var a = await gw.PairWithGkdkAsync("a");
+        using var b = await gw.PairWithGkdkAsync("b");
+        using var c = await gw.PairWithGkdkAsync("c");
+        using var gk = GroupKey.Create("g", 1);
+        await gw.Delivery.HandleNotificationAsync(gw.Notification(gk, "a", "b", "c"), Ct);
+        Assert.Equal(["a", "b", "c"], await gw.Delivery.PnesMissingAsync("g", Ct));
+
+        Assert.Equal(PneResponseOutcome.Recorded, await gw.Delivery.RecordPneResponseAsync("a", "g", 1, BroadcastDecryptStatus.Success, Ct));
+        Assert.Equal(PneResponseOutcome.Recorded, await gw.Delivery.RecordPneResponseAsync("b", "g", 1, BroadcastDecryptStatus.AuthenticationFailed, Ct));
+        Assert.Equal(PneResponseOutcome.EpochMismatch, await gw.Delivery.RecordPneResponseAsync("c", "g", 2, BroadcastDecryptStatus.Success, Ct));
+        Assert.Equal(PneResponseOutcome.NotAMember, await gw.Delivery.RecordPneResponseAsync("ghost", "g", 1, BroadcastDecryptStatus.Success, Ct));
+        Assert.Equal(PneResponseOutcome.UnknownGroup, await gw.Delivery.RecordPneResponseAsync("a", "nope", 1, BroadcastDecryptStatus.Success, Ct));
+
+        var report = await gw.Delivery.GetDeliveryReportAsync("g", Ct);
+        Assert.Equal(
+            [(PneDeliveryState.Received, true), (PneDeliveryState.Failed, true), (PneDeliveryState.Pending, false)],
+            report!.Entries.Select(e => (e.State, e.AnsweredAt is not null)));
+        Assert.False(report.IsComplete);
+        Assert.Equal(["b", "c"], await gw.Delivery.PnesMissingAsync("g", Ct));
+        var pending = Assert.Single(await gw.Delivery.PendingForPneAsync("c", Ct));
+        Assert.Equal(("g", 1ul), (pending.GroupId, pending.Epoch));
+        Assert.Equal(BroadcastDecryptStatus.Success, c.TryDecrypt(pending.Broadcast, out _));
+        Assert.Empty(await gw.Delivery.PendingForPneAsync("a", Ct));
+    }
+
+    [Fact]
+    public async Task HandleNotification_NewEpoch_ResetsAcknowledgements()
+    {
+        await using var gw = await GatewayHarness.StartAsync();
+        using var a = await gw.PairWithGkdkAsync("a");
+        using var gk1 = GroupKey.Create("g", 1);
+        using var gk2 = GroupKey.Create("g", 2);
+        await gw.Delivery.HandleNotificationAsync(gw.Notification(gk1, "a"), Ct);
+        await gw.Delivery.RecordPneResponseAsync("a", "g", 1, BroadcastDecryptStatus.Success, Ct);
+
+        await gw.Delivery.HandleNotificationAsync(gw.Notification(gk2, "a"), Ct);
+
+        Assert.Equal(["a"], await gw.Delivery.PnesMissingAsync("g", Ct));
+        Assert.Equal(PneResponseOutcome.EpochMismatch, await gw.Delivery.RecordPneResponseAsync("a", "g", 1, BroadcastDecryptStatus.Success, Ct));
+    }
+}
