@@ -224,10 +224,15 @@ public abstract class BroadcastScheme
         CryptographicOperations.ZeroMemory(key);
 
         var sealedKey = new byte[GroupKeyBroadcast.SealedKeySize];
-        var associatedData = AssociatedData(keyMaterialSet.Suite, pnId, groupKey.GroupId, groupKey.Epoch, header);
-        using (var aead = new AesGcm(gkek, 16))
+        var associatedData = RentAssociatedData(keyMaterialSet.Suite, pnId, groupKey.GroupId, groupKey.Epoch, header, out var associatedLength);
+        try
         {
-            aead.Encrypt(nonce, groupKey.KeyBytes, sealedKey.AsSpan(0, GroupKey.KeySize), sealedKey.AsSpan(GroupKey.KeySize), associatedData);
+            using var aead = new AesGcm(gkek, 16);
+            aead.Encrypt(nonce, groupKey.KeyBytes, sealedKey.AsSpan(0, GroupKey.KeySize), sealedKey.AsSpan(GroupKey.KeySize), associatedData.AsSpan(0, associatedLength));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(associatedData);
         }
 
         return new GroupKeyBroadcast(Id, keyMaterialSet.Suite, pnId, groupKey.GroupId, groupKey.Epoch, header, nonce.ToArray(), sealedKey);
@@ -243,15 +248,15 @@ public abstract class BroadcastScheme
         Span<byte> gkek = stackalloc byte[KeySize];
         Span<byte> plain = stackalloc byte[GroupKey.KeySize];
         var nonce = broadcast.Nonce.Span;
+        var associatedData = RentAssociatedData(broadcast.Suite, broadcast.PnId, broadcast.GroupId, broadcast.Epoch, broadcast.Header.Span, out var associatedLength);
         try
         {
             WrapOrUnwrap(subsetKey, nonce, wrapped, gkek);
-            var associatedData = AssociatedData(broadcast.Suite, broadcast.PnId, broadcast.GroupId, broadcast.Epoch, broadcast.Header.Span);
             var sealedKey = broadcast.SealedKey.Span;
             using var aead = new AesGcm(gkek, 16);
             try
             {
-                aead.Decrypt(nonce, sealedKey[..GroupKey.KeySize], sealedKey[GroupKey.KeySize..], plain, associatedData);
+                aead.Decrypt(nonce, sealedKey[..GroupKey.KeySize], sealedKey[GroupKey.KeySize..], plain, associatedData.AsSpan(0, associatedLength));
             }
             catch (AuthenticationTagMismatchException)
             {
@@ -265,6 +270,7 @@ public abstract class BroadcastScheme
         {
             CryptographicOperations.ZeroMemory(gkek);
             CryptographicOperations.ZeroMemory(plain);
+            ArrayPool<byte>.Shared.Return(associatedData);
         }
     }
 
@@ -290,12 +296,19 @@ public abstract class BroadcastScheme
         CryptographicOperations.ZeroMemory(pad);
     }
 
-    private byte[] AssociatedData(CipherSuite suite, string pnId, string groupId, ulong epoch, ReadOnlySpan<byte> header)
+    /// <summary>
+    /// Writes the associated data into a buffer rented from the shared pool; the caller returns it.
+    /// The associated data is public (suite, scheme, ids, epoch, header), so the buffer needs no
+    /// wiping, and renting spares a header-sized allocation per broadcast and per decryption
+    /// (2.3 MB, on the large object heap, for a Direct broadcast to 65,536 PNEs).
+    /// </summary>
+    private byte[] RentAssociatedData(CipherSuite suite, string pnId, string groupId, ulong epoch, ReadOnlySpan<byte> header, out int length)
     {
         var pnLength = Encoding.UTF8.GetByteCount(pnId);
         var groupLength = Encoding.UTF8.GetByteCount(groupId);
-        var output = new byte[AssociatedDataLabel.Length + 2 + 1 + 2 + pnLength + 2 + groupLength + 8 + header.Length];
-        var span = output.AsSpan();
+        length = AssociatedDataLabel.Length + 2 + 1 + 2 + pnLength + 2 + groupLength + 8 + header.Length;
+        var output = ArrayPool<byte>.Shared.Rent(length);
+        var span = output.AsSpan(0, length);
         AssociatedDataLabel.CopyTo(span);
         span = span[AssociatedDataLabel.Length..];
         BinaryPrimitives.WriteUInt16BigEndian(span, (ushort)suite);
