@@ -118,22 +118,16 @@ public abstract class BroadcastScheme
         }
 
         Span<byte> key = stackalloc byte[KeySize];
-        for (var e = 0; e < count; e++)
+        var entries = header[BroadcastHeader.PrefixSize..];
+        var found = FindMemberEntry(gkdk, entries, count, key);
+        if (found < 0)
         {
-            var entry = header.Slice(BroadcastHeader.PrefixSize + (e * entrySize), entrySize);
-            var subset = ReadSubset(entry[..SubsetIdSize]);
-            if (!TryDeriveMemberSubsetKey(gkdk, subset, key))
-            {
-                continue;
-            }
-
-            // The cover's subsets are disjoint, so the first entry that covers the leaf is the only one.
-            var status = OpenWithSubsetKey(key, entry[SubsetIdSize..], broadcast, out groupKey);
-            CryptographicOperations.ZeroMemory(key);
-            return status;
+            return BroadcastDecryptStatus.NotARecipient;
         }
 
-        return BroadcastDecryptStatus.NotARecipient;
+        var status = OpenWithSubsetKey(key, entries.Slice((found * entrySize) + SubsetIdSize, BroadcastHeader.WrappedKeySize), broadcast, out groupKey);
+        CryptographicOperations.ZeroMemory(key);
+        return status;
     }
 
     /// <summary>Encrypts with a caller-chosen GKEK and nonce: for known-answer vectors only.</summary>
@@ -194,6 +188,26 @@ public abstract class BroadcastScheme
     /// subset; returns false, writing nothing, otherwise (including for ids that name no valid subset).
     /// </summary>
     internal abstract bool TryDeriveMemberSubsetKey(Gkdk gkdk, Subset subset, Span<byte> key);
+
+    /// <summary>
+    /// Finds the one header entry whose subset holds the GKDK's leaf (the cover's subsets are
+    /// disjoint) and writes that subset's key. Each scheme scans its raw entries in its own tight
+    /// loop: the scan over hundreds of entries is most of a PNE's work besides the AES-GCM open.
+    /// </summary>
+    /// <returns>The entry's index, or -1 when no entry covers the leaf.</returns>
+    private protected virtual int FindMemberEntry(Gkdk gkdk, ReadOnlySpan<byte> entries, int count, Span<byte> key)
+    {
+        var entrySize = EntrySize;
+        for (var e = 0; e < count; e++)
+        {
+            if (TryDeriveMemberSubsetKey(gkdk, ReadSubset(entries.Slice(e * entrySize, SubsetIdSize)), key))
+            {
+                return e;
+            }
+        }
+
+        return -1;
+    }
 
     private protected abstract void DeriveGkdkCore(KeyMaterialSet keyMaterialSet, int leaf, Span<byte> keys);
 

@@ -105,6 +105,30 @@ internal sealed class SubsetDifferenceScheme : BroadcastScheme
         return true;
     }
 
+    private protected override int FindMemberEntry(Gkdk gkdk, ReadOnlySpan<byte> entries, int count, Span<byte> key)
+    {
+        const int entrySize = 8 + BroadcastHeader.WrappedKeySize;
+        var height = gkdk.Height;
+        var u = TreeMath.LeafNode(height, gkdk.Leaf);
+        for (var e = 0; e < count; e++)
+        {
+            var id = entries.Slice(e * entrySize, 8);
+            var i = BinaryPrimitives.ReadUInt32BigEndian(id);
+            // Most entries fail the first test: i is not on the leaf's path.
+            if (i != 0 && (TreeMath.Depth(i) >= height || (u >> (height - TreeMath.Depth(i))) != i))
+            {
+                continue;
+            }
+
+            if (TryDeriveMemberSubsetKey(gkdk, new Subset(i, BinaryPrimitives.ReadUInt32BigEndian(id[4..])), key))
+            {
+                return e;
+            }
+        }
+
+        return -1;
+    }
+
     private protected override void DeriveGkdkCore(KeyMaterialSet keyMaterialSet, int leaf, Span<byte> keys)
     {
         var height = keyMaterialSet.Height;
