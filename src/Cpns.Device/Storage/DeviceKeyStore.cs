@@ -114,30 +114,35 @@ public sealed partial class DeviceKeyStore : IDisposable
         return UpdateAsync(
             (state, _) =>
             {
-                Span<byte> bytes = stackalloc byte[WrappingKey.KeySize];
-                try
-                {
-                    euKey.Export(bytes);
-                    var copy = WrappingKey.Import(bytes);
-                    state.EuKey?.Dispose();
-                    state.EuKey = copy;
-                }
-                finally
-                {
-                    CryptographicOperations.ZeroMemory(bytes);
-                }
-
-                if (state.PnId is not null && !string.Equals(state.PnId, pnId, StringComparison.Ordinal))
-                {
-                    state.Gkdk?.Dispose();
-                    state.Gkdk = null;
-                }
-
-                state.PnId = pnId;
-                state.GatewayId = gatewayId;
+                ApplyPairing(state, pnId, gatewayId, euKey);
                 return (true, true);
             },
             cancellationToken);
+    }
+
+    private static void ApplyPairing(StoreState state, string pnId, string gatewayId, WrappingKey euKey)
+    {
+        Span<byte> bytes = stackalloc byte[WrappingKey.KeySize];
+        try
+        {
+            euKey.Export(bytes);
+            var copy = WrappingKey.Import(bytes);
+            state.EuKey?.Dispose();
+            state.EuKey = copy;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(bytes);
+        }
+
+        if (state.PnId is not null && !string.Equals(state.PnId, pnId, StringComparison.Ordinal))
+        {
+            state.Gkdk?.Dispose();
+            state.Gkdk = null;
+        }
+
+        state.PnId = pnId;
+        state.GatewayId = gatewayId;
     }
 
     /// <summary>Stores the PNE's GKDK (copied), replacing any previous one.</summary>

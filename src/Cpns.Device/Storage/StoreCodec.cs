@@ -15,6 +15,9 @@ internal static class StoreCodec
 
     private const byte FlagPaired = 1;
     private const byte FlagGkdk = 2;
+    private const byte FlagCredentials = 4;
+    private const int MaxCertificateBytes = 8192;
+    private const int MaxPrivateKeyBytes = 4096;
     private const int MaxGroups = 1 << 20;
 
     /// <summary>Encodes the state into a new pinned array; the caller wipes it.</summary>
@@ -26,6 +29,11 @@ internal static class StoreCodec
             var size = 1 + StringSize(state.PneId) + StringSize(state.PnId) + StringSize(state.GatewayId);
             size += state.EuKey is null ? 0 : WrappingKey.KeySize;
             size += gkdk is null ? 0 : 4 + gkdk.Length;
+            if (state.ClientKey is not null)
+            {
+                size += 12 + state.ClientCertificate!.Length + state.ClientKey.Length + state.PnCaCertificate!.Length;
+            }
+
             size += 4;
             foreach (var group in state.Groups.Values)
             {
@@ -36,7 +44,7 @@ internal static class StoreCodec
 
             var output = GC.AllocateArray<byte>(size, pinned: true);
             var writer = new Writer(output);
-            writer.Byte((byte)((state.EuKey is null ? 0 : FlagPaired) | (gkdk is null ? 0 : FlagGkdk)));
+            writer.Byte((byte)((state.EuKey is null ? 0 : FlagPaired) | (gkdk is null ? 0 : FlagGkdk) | (state.ClientKey is null ? 0 : FlagCredentials)));
             writer.String(state.PneId);
             writer.String(state.PnId);
             writer.String(state.GatewayId);
@@ -49,6 +57,13 @@ internal static class StoreCodec
             {
                 writer.UInt32((uint)gkdk.Length);
                 gkdk.CopyTo(writer.Take(gkdk.Length));
+            }
+
+            if (state.ClientKey is not null)
+            {
+                writer.Blob(state.ClientCertificate!);
+                writer.Blob(state.ClientKey);
+                writer.Blob(state.PnCaCertificate!);
             }
 
             writer.UInt32((uint)state.Groups.Count);
@@ -106,6 +121,15 @@ internal static class StoreCodec
             {
                 var length = reader.UInt32();
                 state.Gkdk = Gkdk.Import(reader.Take(checked((int)length)));
+            }
+
+            if ((flags & FlagCredentials) != 0)
+            {
+                state.ClientCertificate = reader.Take(Length(reader.UInt32(), MaxCertificateBytes)).ToArray();
+                var key = reader.Take(Length(reader.UInt32(), MaxPrivateKeyBytes));
+                state.ClientKey = GC.AllocateArray<byte>(key.Length, pinned: true);
+                key.CopyTo(state.ClientKey);
+                state.PnCaCertificate = reader.Take(Length(reader.UInt32(), MaxCertificateBytes)).ToArray();
             }
 
             var count = reader.UInt32();
@@ -175,6 +199,9 @@ internal static class StoreCodec
     private static DeviceStoreException Corrupt(string path, Exception? inner = null) =>
         new(DeviceStoreError.Corrupt, $"The key store '{path}' authenticated but its content is not consistent.", inner);
 
+    private static int Length(uint length, int max) =>
+        length is 0 || length > max ? throw new FormatException("Credential length out of range.") : (int)length;
+
     private static int StringSize(string? value) => 2 + (value is null ? 0 : Encoding.UTF8.GetByteCount(value));
 
     private ref struct Writer(Span<byte> buffer)
@@ -195,6 +222,12 @@ internal static class StoreCodec
         public void UInt32(uint value) => BinaryPrimitives.WriteUInt32BigEndian(Take(4), value);
 
         public void UInt64(ulong value) => BinaryPrimitives.WriteUInt64BigEndian(Take(8), value);
+
+        public void Blob(ReadOnlySpan<byte> value)
+        {
+            UInt32((uint)value.Length);
+            value.CopyTo(Take(value.Length));
+        }
 
         // Null and empty are both written as length 0 and read back as null: no id is ever empty.
         public void String(string? value)

@@ -32,4 +32,7 @@ public sealed partial class MqttBroker
 
     [LoggerMessage(EventId = 118, Level = LogLevel.Information, Message = "Broker on {EndPoint} stopped")]
     private static partial void LogStopped(ILogger logger, IPEndPoint endPoint);
+
+    [LoggerMessage(EventId = 119, Level = LogLevel.Warning, Message = "The client-connected callback failed for {ClientId}")]
+    private static partial void LogClientConnectedCallbackFailed(ILogger logger, string clientId, Exception exception);
 }

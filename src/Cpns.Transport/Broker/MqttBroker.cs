@@ -31,11 +31,13 @@ public sealed partial class MqttBroker : IAsyncDisposable
     private readonly TlsServerAdapter _adapter;
     private readonly ITopicAuthorizationPolicy _policy;
     private readonly RetainedMessageFile? _retainedFile;
+    private readonly Func<string, Task>? _clientConnected;
     private readonly ILogger _logger;
     private int _stopped;
 
-    private MqttBroker(MqttServer server, TlsServerAdapter adapter, ITopicAuthorizationPolicy policy, RetainedMessageFile? retainedFile, ILogger logger)
+    private MqttBroker(MqttServer server, TlsServerAdapter adapter, ITopicAuthorizationPolicy policy, RetainedMessageFile? retainedFile, Func<string, Task>? clientConnected, ILogger logger)
     {
+        _clientConnected = clientConnected;
         _server = server;
         _adapter = adapter;
         _policy = policy;
@@ -96,7 +98,7 @@ public sealed partial class MqttBroker : IAsyncDisposable
         var mqttLogger = new MqttNetLoggerBridge(loggerFactory.CreateLogger("MQTTnet.Server"));
         var server = new MqttServerFactory().CreateMqttServer(serverOptions, [adapter], mqttLogger);
         var retainedFile = options.RetainedMessagesPath is { } path ? new RetainedMessageFile(path) : null;
-        var broker = new MqttBroker(server, adapter, policy, retainedFile, logger);
+        var broker = new MqttBroker(server, adapter, policy, retainedFile, options.ClientConnected, logger);
         server.ValidatingConnectionAsync += broker.OnValidatingConnectionAsync;
         server.InterceptingPublishAsync += broker.OnInterceptingPublishAsync;
         server.InterceptingSubscriptionAsync += broker.OnInterceptingSubscriptionAsync;
@@ -280,10 +282,21 @@ public sealed partial class MqttBroker : IAsyncDisposable
         return decision;
     }
 
-    private Task OnClientConnectedAsync(ClientConnectedEventArgs e)
+    private async Task OnClientConnectedAsync(ClientConnectedEventArgs e)
     {
         LogClientConnected(_logger, e.ClientId, e.RemoteEndPoint);
-        return Task.CompletedTask;
+        if (_clientConnected is not null && PeerIdentity.FromClientId(e.ClientId) is { Kind: not PeerKind.Pairing })
+        {
+            try
+            {
+                await _clientConnected(e.ClientId).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                // The callback is the host's business; a failure there must not affect the connection.
+                LogClientConnectedCallbackFailed(_logger, e.ClientId, ex);
+            }
+        }
     }
 
     private Task OnClientDisconnectedAsync(ClientDisconnectedEventArgs e)

@@ -40,6 +40,13 @@ public sealed class MqttBrokerOptions
     /// <summary>How long a client may take to complete the TLS handshake.</summary>
     public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Called after a client with a certificate identity (not a pairing client) has connected, with its client id
+    /// (= its certificate CN). The PN GW uses it to point PNEs that have not acknowledged the latest Group Key to
+    /// it again. Exceptions are logged and ignored.
+    /// </summary>
+    public Func<string, Task>? ClientConnected { get; set; }
+
     /// <summary>QoS 1 messages queued per offline persistent session before the oldest are dropped.</summary>
     public int MaxPendingMessagesPerClient { get; set; } = 10_000;
 }

@@ -1,0 +1,142 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Cpns.Cli.Control;
+using Cpns.Gateway;
+using Cpns.Gateway.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Cpns.Cli.Gateway;
+
+/// <summary><c>cpns gateway run|pair|remove-pne|status</c>: the PN Gateway's PN side.</summary>
+internal static class GatewayCommand
+{
+    public static Command Create()
+    {
+        var data = new Option<string>("--data") { Description = "Gateway data directory (gateway.db, gateway.key, PN CA, retained broadcasts, control socket).", DefaultValueFactory = _ => Path.Combine("data", "gateway") };
+        var gateway = new Command("gateway", "PN Gateway: the PN broker, pairing of PNEs, GKDK assignment and Group Key broadcast in the PN.");
+        gateway.Subcommands.Add(Run(data));
+        gateway.Subcommands.Add(Pair(data));
+        gateway.Subcommands.Add(RemovePne(data));
+        gateway.Subcommands.Add(Status(data));
+        return gateway;
+    }
+
+    private static Command Run(Option<string> data)
+    {
+        var pnId = new Option<string?>("--pn-id") { Description = "The PN id (first start; later read from the data directory)." };
+        var gatewayId = new Option<string?>("--gateway-id") { Description = "The gateway id, CN of its certificates (first start; later read from the data directory)." };
+        var pnListen = new Option<string>("--pn-listen") { Description = "Address:port of the PN broker (TLS, client certificates required).", DefaultValueFactory = _ => "127.0.0.1:8883" };
+        var pairingListen = new Option<string>("--pairing-listen") { Description = "Address:port of the pairing listener (TLS, pairing topics only); same address as --pn-listen.", DefaultValueFactory = _ => "127.0.0.1:8884" };
+        var verbose = new Option<bool>("--verbose") { Description = "Log at debug level (every flow step)." };
+        var run = new Command("run", "Run the gateway until SIGTERM or Ctrl+C.") { data, pnId, gatewayId, pnListen, pairingListen, verbose };
+        run.SetAction(async (parse, ct) =>
+        {
+            var pn = IPEndPoint.Parse(parse.GetValue(pnListen)!);
+            var pairing = IPEndPoint.Parse(parse.GetValue(pairingListen)!);
+            if (!pn.Address.Equals(pairing.Address))
+            {
+                await Console.Error.WriteLineAsync("--pn-listen and --pairing-listen must use the same address.").ConfigureAwait(false);
+                return 2;
+            }
+
+            var directory = parse.GetValue(data)!;
+            var options = new GatewayHostOptions
+            {
+                Gateway = new GatewayOptions { DataDirectory = directory },
+                PnId = parse.GetValue(pnId),
+                GatewayId = parse.GetValue(gatewayId),
+                Address = pn.Address,
+                Port = pn.Port,
+                PairingPort = pairing.Port,
+            };
+            using var logs = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(parse.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information));
+            await using var host = await GatewayHost.StartAsync(options, uplink: null, logs, cancellationToken: ct).ConfigureAwait(false);
+            await Console.Out.WriteLineAsync($"gateway {host.GatewayId} of PN {host.PnId}: PN broker {host.PnEndpoint}, pairing {host.PairingEndpoint}").ConfigureAwait(false);
+            // System.CommandLine cancels ct on SIGINT and SIGTERM: the host then stops gracefully.
+            await ControlChannel.ServeAsync(ControlChannel.SocketPath(directory), (request, token) => HandleAsync(host, request, token), ct).ConfigureAwait(false);
+            return 0;
+        });
+        return run;
+    }
+
+    private static async Task<JsonObject> HandleAsync(GatewayHost host, JsonObject request, CancellationToken cancellationToken)
+    {
+        switch ((string?)request["command"])
+        {
+            case "pair":
+                var ttl = request["ttlSeconds"] is { } t ? TimeSpan.FromSeconds((double)t) : (TimeSpan?)null;
+                var ticket = host.StartPairing((string?)request["alias"], ttl);
+                return new JsonObject
+                {
+                    ["code"] = ticket.Code,
+                    ["session"] = ticket.Session,
+                    ["expiresAt"] = ticket.ExpiresAt.ToString("O", CultureInfo.InvariantCulture),
+                    ["pairingEndpoint"] = host.PairingEndpoint.ToString(),
+                    ["pnId"] = host.PnId,
+                };
+            case "remove-pne":
+                var result = await host.RemovePneAsync((string?)request["pneId"] ?? string.Empty, cancellationToken).ConfigureAwait(false);
+                return new JsonObject { ["status"] = result.Status.ToString(), ["groups"] = new JsonArray([.. result.AffectedGroupIds.Select(g => (JsonNode)g)]) };
+            case "status":
+                var status = await host.GetStatusAsync(cancellationToken).ConfigureAwait(false);
+                return JsonSerializer.SerializeToNode(status)!.AsObject();
+            default:
+                return ControlChannel.Error("unknown command");
+        }
+    }
+
+    private static Command Pair(Option<string> data)
+    {
+        var alias = new Option<string?>("--alias") { Description = "Name of the PNE in the PN inventory, e.g. \"kitchen speaker\"." };
+        var ttl = new Option<int?>("--ttl") { Description = "Seconds the code stays valid (default 300)." };
+        var pair = new Command("pair", "Start pairing a PNE: shows a single-use code to enter on the PNE (`cpns device pair --code`). Needs the running gateway.") { data, alias, ttl };
+        pair.SetAction(async (parse, ct) =>
+        {
+            var request = new JsonObject { ["command"] = "pair", ["alias"] = parse.GetValue(alias) };
+            if (parse.GetValue(ttl) is { } seconds)
+            {
+                request["ttlSeconds"] = seconds;
+            }
+
+            var answer = await ControlChannel.RequestAsync(parse.GetValue(data)!, request, ct).ConfigureAwait(false);
+            if (answer["error"] is { } error)
+            {
+                await Console.Error.WriteLineAsync((string?)error).ConfigureAwait(false);
+                return 1;
+            }
+
+            await Console.Out.WriteLineAsync($"code: {answer["code"]}").ConfigureAwait(false);
+            await Console.Out.WriteLineAsync($"pairing listener: {answer["pairingEndpoint"]}  PN: {answer["pnId"]}  expires: {answer["expiresAt"]}").ConfigureAwait(false);
+            return 0;
+        });
+        return pair;
+    }
+
+    private static Command RemovePne(Option<string> data)
+    {
+        var pne = new Option<string>("--pne-id") { Description = "The PNE to remove from the PN for good.", Required = true };
+        var remove = new Command("remove-pne", "Remove a PNE: it is told to delete its Group Keys, is excluded from every later broadcast, and may not use the PN broker again.") { data, pne };
+        remove.SetAction(async (parse, ct) =>
+        {
+            var answer = await ControlChannel.RequestAsync(parse.GetValue(data)!, new JsonObject { ["command"] = "remove-pne", ["pneId"] = parse.GetValue(pne) }, ct).ConfigureAwait(false);
+            await Console.Out.WriteLineAsync(answer.ToJsonString()).ConfigureAwait(false);
+            return answer["error"] is null && (string?)answer["status"] == "Removed" ? 0 : 1;
+        });
+        return remove;
+    }
+
+    private static Command Status(Option<string> data)
+    {
+        var status = new Command("status", "Show the PN: PNEs, leaves, groups, epochs and deliveries (never key bytes). Needs the running gateway.") { data };
+        status.SetAction(async (parse, ct) =>
+        {
+            var answer = await ControlChannel.RequestAsync(parse.GetValue(data)!, new JsonObject { ["command"] = "status" }, ct).ConfigureAwait(false);
+            await Console.Out.WriteLineAsync(answer.ToJsonString(new JsonSerializerOptions { WriteIndented = true })).ConfigureAwait(false);
+            return answer["error"] is null ? 0 : 1;
+        });
+        return status;
+    }
+}
