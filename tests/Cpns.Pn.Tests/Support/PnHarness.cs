@@ -114,7 +114,7 @@ internal sealed class PnHarness : IAsyncDisposable
             .Where(x => x.Ok)
             .Select(x => (x.Topic, x.e!, x.Inbound));
 
-    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what, int timeoutMs = 10_000)
+    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what, int timeoutMs = 30_000)
     {
         var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
         while (!await condition())
