@@ -35,7 +35,7 @@ public sealed class BadInputTests
         await PnHarness.EventuallyAsync(() => pn.Host.GetRefusedCount(PneInputRefusal.MalformedEnvelope) == 2, "two malformed");
         await PnHarness.EventuallyAsync(() => pn.Host.GetRefusedCount(PneInputRefusal.SenderMismatch) == 2, "two sender mismatches");
         await PnHarness.EventuallyAsync(() => pn.Host.GetRefusedCount(PneInputRefusal.UnexpectedBody) == 1, "unexpected body");
-        Assert.Contains(pn.Logs.Events, e => e.EventId == 6002 && e.Message.Contains("MalformedEnvelope", StringComparison.Ordinal));
+        await PnHarness.EventuallyAsync(() => pn.Logs.Events.Any(e => e.EventId == 6002 && e.Message.Contains("MalformedEnvelope", StringComparison.Ordinal)), "MalformedEnvelope logged");
 
         // The gateway goes on: a later valid exchange works.
         await pn.NotifyAsync("game", 1, ["pne-a"]);
@@ -121,7 +121,7 @@ public sealed class BadInputTests
 
         Assert.Equal([Status.AuthenticationFailed, Status.AuthenticationFailed, Status.AuthenticationFailed, Status.Rejected], statuses);
         Assert.Equal(4, pn.Host.GetRefusedCount(PneInputRefusal.PairingRefused));
-        Assert.Contains(pn.Logs.Events, e => e.EventId == 6002 && e.Message.Contains("RateLimited", StringComparison.Ordinal));
+        await PnHarness.EventuallyAsync(() => pn.Logs.Events.Any(e => e.EventId == 6002 && e.Message.Contains("RateLimited", StringComparison.Ordinal)), "RateLimited logged");
         Assert.DoesNotContain((await pn.Host.GetStatusAsync(PnHarness.Ct)).Pnes, x => x.PneId == "pne-evil");
 
         // The gateway goes on: a fresh code pairs.

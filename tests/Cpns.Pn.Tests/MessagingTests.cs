@@ -32,7 +32,10 @@ public sealed class MessagingTests
         // Replay: the same bytes relayed again are dropped by the receivers.
         Assert.True(await pn.Host.DeliverRelayedGroupMessageAsync("game", relayed.Payload, PnHarness.Ct));
         await PnHarness.EventuallyAsync(() => b.GetRefusedCount(DeviceInputRefusal.GroupMessageRefused) == 1, "b dropped the replay");
-        Assert.Contains(pn.Logs.Events, e => e.EventId == 7002 && e.Message.Contains("Replay", StringComparison.Ordinal));
+        // The refusal is counted before it is logged, so wait for the log line too.
+        await PnHarness.EventuallyAsync(
+            () => Task.FromResult(pn.Logs.Events.Any(e => e.EventId == 7002 && e.Message.Contains("Replay", StringComparison.Ordinal))),
+            "the replay refusal logged");
 
         // c is removed; the group rotates without it; later messages are not opened by c.
         await pn.Host.RemovePneAsync("pne-c", PnHarness.Ct);

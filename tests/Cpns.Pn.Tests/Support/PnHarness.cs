@@ -128,7 +128,7 @@ internal sealed class PnHarness : IAsyncDisposable
         }
     }
 
-    public static Task EventuallyAsync(Func<bool> condition, string what, int timeoutMs = 10_000) =>
+    public static Task EventuallyAsync(Func<bool> condition, string what, int timeoutMs = 30_000) =>
         EventuallyAsync(() => Task.FromResult(condition()), what, timeoutMs);
 
     public async ValueTask DisposeAsync()
