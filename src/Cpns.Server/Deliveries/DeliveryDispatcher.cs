@@ -88,6 +88,8 @@ internal sealed partial class DeliveryDispatcher(
     {
         byte[] payload;
         byte[] messageId;
+        // Taken before the member list is read, so a join committed meanwhile is never acknowledged by this send.
+        var builtAt = time.GetUtcNow().UtcDateTime;
         var db = database.CreateContext();
         await using (db.ConfigureAwait(false))
         {
@@ -103,7 +105,7 @@ internal sealed partial class DeliveryDispatcher(
             messageId = envelope.MessageId.ToByteArray();
         }
 
-        if (!await deliveries.MarkSentAsync(row, token, messageId, cancellationToken).ConfigureAwait(false))
+        if (!await deliveries.MarkSentAsync(row, token, messageId, builtAt, cancellationToken).ConfigureAwait(false))
         {
             return false;
         }

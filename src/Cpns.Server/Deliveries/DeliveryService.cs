@@ -66,14 +66,30 @@ internal sealed partial class DeliveryService(
     /// attempt, the next re-send time, the lease released. Done before publishing so that a fast response always finds
     /// the message id. False when the row is no longer this claim's or no longer Pending (then nothing is sent).
     /// </summary>
-    public Task<bool> MarkSentAsync(DeliveryRecord row, string leaseToken, byte[] messageId, CancellationToken cancellationToken) =>
+    /// <param name="row">The claimed row.</param>
+    /// <param name="leaseToken">The claim's token.</param>
+    /// <param name="messageId">The id of the message about to be published.</param>
+    /// <param name="builtAt">When the message's content (its member list) was read. A row re-queued after that
+    /// (a join changed the member list) must not be marked sent with stale content: the claim is released and
+    /// the row goes out again at once with the new list.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    public Task<bool> MarkSentAsync(DeliveryRecord row, string leaseToken, byte[] messageId, DateTime builtAt, CancellationToken cancellationToken) =>
         database.WriteAsync(async (db, ct) =>
         {
             var now = time.GetUtcNow().UtcDateTime;
             var next = now + Backoff(row.Attempts + 1);
+            var claimed = db.Deliveries.Where(d => d.GroupId == row.GroupId && d.Epoch == row.Epoch && d.GatewayId == row.GatewayId
+                && d.LeaseOwner == leaseToken && d.Status == DeliveryStatus.Pending);
+            if (await claimed.AnyAsync(d => d.QueuedAt > builtAt, ct).ConfigureAwait(false))
+            {
+                await claimed.ExecuteUpdateAsync(
+                    s => s.SetProperty(d => d.LeaseOwner, (string?)null).SetProperty(d => d.LeaseExpiresAt, (DateTime?)null), ct).ConfigureAwait(false);
+                return false;
+            }
+
             var changed = await db.Deliveries
                 .Where(d => d.GroupId == row.GroupId && d.Epoch == row.Epoch && d.GatewayId == row.GatewayId
-                    && d.LeaseOwner == leaseToken && d.Status == DeliveryStatus.Pending)
+                    && d.LeaseOwner == leaseToken && d.Status == DeliveryStatus.Pending && d.QueuedAt <= builtAt)
                 .ExecuteUpdateAsync(
                     s => s.SetProperty(d => d.Attempts, d => d.Attempts + 1)
                         .SetProperty(d => d.LastSentAt, now)
@@ -87,7 +103,7 @@ internal sealed partial class DeliveryService(
                 return false;
             }
 
-            db.DeliveryMessages.Add(new DeliveryMessage { MessageId = messageId, GroupId = row.GroupId, Epoch = row.Epoch, GatewayId = row.GatewayId, SentAt = now });
+            db.DeliveryMessages.Add(new DeliveryMessage { MessageId = messageId, GroupId = row.GroupId, Epoch = row.Epoch, GatewayId = row.GatewayId, SentAt = builtAt });
             return true;
         }, cancellationToken);
 
