@@ -1,7 +1,10 @@
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Serialization;
 using Cpns.Server.Api;
 using Cpns.Server.Auth;
+using Cpns.Server.Enrollment;
 using Cpns.Server.Hosting;
+using Cpns.Server.Mqtt;
 using Cpns.Server.Secrets;
 using Cpns.Server.Storage;
 using Microsoft.AspNetCore.Authentication;
@@ -15,6 +18,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Cpns.Transport;
 
 namespace Cpns.Server;
 
@@ -34,6 +38,13 @@ public sealed class ServerHost : IAsyncDisposable
 
     /// <summary>The addresses Kestrel is bound to, with the real port when port 0 was asked for.</summary>
     public IReadOnlyList<Uri> Addresses { get; }
+
+    /// <summary>
+    /// The MQTT broker the server uses: the embedded broker's bound endpoint (the real port when port 0 was asked for),
+    /// or the external broker of <see cref="ServerOptions.Broker"/>.
+    /// </summary>
+    public MqttBrokerEndpoint MqttEndpoint => _app.Services.GetRequiredService<GatewayLink>().AdvertisedEndpoint
+        ?? throw new InvalidOperationException("MQTT is not started.");
 
     /// <summary>The host's services, for tests and the later MQTT delivery code in this assembly.</summary>
     internal IServiceProvider Services => _app.Services;
@@ -122,6 +133,56 @@ public sealed class ServerHost : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// For an external broker (Mosquitto, ...): loads or creates the server's CA (in the database, as on a first start)
+    /// and writes to <paramref name="outputDirectory"/> <c>ca.crt</c> (the CA the broker must trust for client
+    /// certificates), <c>broker.crt</c> and <c>broker.key</c> (a TLS certificate for the broker from that CA, SANs
+    /// 127.0.0.1, ::1, localhost and <paramref name="names"/>; the key unencrypted, mode 0600, as brokers read it).
+    /// </summary>
+    /// <param name="options">The server's settings (data directory or PostgreSQL connection string, master key).</param>
+    /// <param name="outputDirectory">Where to write the three PEM files; created if missing.</param>
+    /// <param name="names">Further DNS names or IP addresses of the broker.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>A task that ends when the files are written.</returns>
+    public static async Task IssueBrokerCertificateAsync(ServerOptions options, string outputDirectory, IEnumerable<string> names, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrWhiteSpace(outputDirectory);
+        ArgumentNullException.ThrowIfNull(names);
+        options.DataDirectory = DataDirectory.Ensure(options.DataDirectory);
+        var services = new ServiceCollection().AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance)
+            .AddSingleton(typeof(ILogger<>), typeof(Logger<>))
+            .AddCpnsCore(options)
+            .AddSingleton(sp => MasterKey.Load(options))
+            .AddSingleton<SecretProtector>()
+            .AddSingleton<ServerCertificates>()
+            .BuildServiceProvider();
+        await using (services.ConfigureAwait(false))
+        {
+            await services.GetRequiredService<CpnsDatabase>().MigrateAsync(cancellationToken).ConfigureAwait(false);
+            var certificates = services.GetRequiredService<ServerCertificates>();
+            await certificates.InitializeAsync(cancellationToken).ConfigureAwait(false);
+            Directory.CreateDirectory(outputDirectory);
+            using var broker = certificates.Authority.IssueServerCertificate(names);
+            using var key = broker.GetECDsaPrivateKey() ?? throw new InvalidOperationException("The broker certificate has no ECDSA key.");
+            await File.WriteAllTextAsync(Path.Combine(outputDirectory, "ca.crt"), certificates.Authority.ExportCertificatePem(), cancellationToken).ConfigureAwait(false);
+            await File.WriteAllTextAsync(Path.Combine(outputDirectory, "broker.crt"), broker.ExportCertificatePem() + "\n", cancellationToken).ConfigureAwait(false);
+            var keyPath = Path.Combine(outputDirectory, "broker.key");
+            File.Delete(keyPath);
+            var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows())
+            {
+                fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+
+            var stream = new FileStream(keyPath, fileOptions);
+            await using (stream.ConfigureAwait(false))
+            {
+                await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(key.ExportPkcs8PrivateKeyPem() + "\n"), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
     /// <summary>Stops listening and waits for requests in flight and the background loops.</summary>
     /// <param name="cancellationToken">Makes the stop less graceful.</param>
     /// <returns>A task that ends when the server has stopped.</returns>
@@ -180,6 +241,7 @@ public sealed class ServerHost : IAsyncDisposable
 
         app.MapOpenApi().AllowAnonymous();
         HealthEndpoints.Map(app);
+        GatewayEndpoints.MapEnrollment(app);
         var api = app.MapGroup("").RequireAuthorization();
         GroupEndpoints.Map(api);
         GatewayEndpoints.Map(api);

@@ -43,6 +43,49 @@ public sealed class ServerOptions
     /// <summary>Lifetime of an enrollment token when the request does not say.</summary>
     public TimeSpan EnrollmentTokenLifetime { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>
+    /// Listen address of the embedded MQTT broker, <c>host:port</c> (IPv6 in brackets); port 0 picks a free port (see
+    /// <see cref="ServerHost.MqttEndpoint"/>). Ignored when <see cref="Broker"/> is set.
+    /// </summary>
+    public string MqttListen { get; set; } = "127.0.0.1:8883";
+
+    /// <summary>
+    /// An external broker, <c>mqtts://host:port</c>: no broker is embedded, the server connects to it as a client with
+    /// its certificate (CN <c>cpns-server</c>). The broker must trust the server's CA for client certificates and apply
+    /// the topic ACL of docs/architecture.md.
+    /// </summary>
+    public string? Broker { get; set; }
+
+    /// <summary>PEM file of the CA the external broker's certificate chains to; the server's own CA when null.</summary>
+    public string? BrokerCaPath { get; set; }
+
+    /// <summary>
+    /// Further DNS names or IP addresses of the embedded broker's TLS certificate (beside 127.0.0.1, ::1, localhost).
+    /// The first one is also the address given to enrolling gateways when the broker listens on a wildcard address.
+    /// </summary>
+    public IList<string> MqttNames { get; } = [];
+
+    /// <summary>
+    /// MQTT client id of this server on an external broker; <c>cpns-server</c> when null. Instances sharing one external
+    /// broker need different ids (the embedded broker requires the id to equal the certificate CN, <c>cpns-server</c>).
+    /// </summary>
+    public string? MqttClientId { get; set; }
+
+    /// <summary>How long start-up waits for the server's MQTT subscription before going on in the background.</summary>
+    public TimeSpan MqttStartTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>First re-send delay of an unanswered delivery; doubled after every attempt up to <see cref="DeliveryRetryMaxDelay"/>.</summary>
+    public TimeSpan DeliveryRetryDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The cap of the re-send delay.</summary>
+    public TimeSpan DeliveryRetryMaxDelay { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How often the dispatcher looks for due deliveries (it is also woken when this instance commits an epoch).</summary>
+    public TimeSpan DeliveryPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a claimed delivery stays leased to the instance that claimed it.</summary>
+    public TimeSpan DeliveryLeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Where the first start prints the bootstrap operator key; stdout by default. Never an ILogger.</summary>
     internal TextWriter BootstrapOutput { get; set; } = Console.Out;
 

@@ -34,8 +34,35 @@ internal sealed record MemberAddedResponse(MemberResponse Member, long Epoch, bo
 /// <summary>The group's epoch after an operation, and whether the operation issued it.</summary>
 internal sealed record EpochResponse(Guid GroupId, long Epoch, bool Rotated, GroupKeyReason? Reason);
 
-/// <summary>Delivery state of one epoch to one gateway.</summary>
-internal sealed record DeliveryResponse(long Epoch, string GatewayId, DeliveryKind Kind, DeliveryStatus Status, int Attempts, DateTime CreatedAt, DateTime UpdatedAt);
+/// <summary>
+/// Delivery state of one epoch to one gateway: attempts, when it was last sent and acknowledged, when it is re-sent if
+/// still pending, the gateway's last non-OK answer, and the per-PNE statuses the gateway reported.
+/// </summary>
+internal sealed record DeliveryResponse(
+    long Epoch,
+    string GatewayId,
+    DeliveryKind Kind,
+    DeliveryStatus Status,
+    int Attempts,
+    DateTime CreatedAt,
+    DateTime UpdatedAt,
+    DateTime? LastSentAt,
+    DateTime? NextAttemptAt,
+    DateTime? AcknowledgedAt,
+    string? LastStatus,
+    IReadOnlyList<PneDeliveryResponse> Pnes);
+
+/// <summary>One PNE's delivery status as its gateway reported it (GroupKeyDeliveryReport), e.g. <c>Ok</c>, <c>Timeout</c>.</summary>
+internal sealed record PneDeliveryResponse(string PneId, string Status, DateTime ReportedAt);
+
+/// <summary>Body of <c>POST /gateways/enroll</c>: the one-time token and a DER PKCS#10 request in base64.</summary>
+internal sealed record EnrollRequest(string? Token, string? Csr);
+
+/// <summary>
+/// Answer of <c>POST /gateways/enroll</c>: the gateway id (from the token), its client certificate and the server CA
+/// (DER, base64), its 32-byte per-gateway key (base64; shown only here) and the broker to connect to.
+/// </summary>
+internal sealed record EnrollResponse(string GatewayId, string Certificate, string CaCertificate, string GatewayKey, string Mqtt);
 
 /// <summary>One audit log entry; never holds key bytes.</summary>
 internal sealed record AuditEntryResponse(long Id, DateTime At, string Actor, string Action, Guid? GroupId, long? Epoch, string? Detail);

@@ -116,7 +116,7 @@ internal static class GroupEndpoints
         // Access check first: 404 / 403 as for the group itself.
         await keys.GetGroupAsync(Caller.FromPrincipal(user), id, includeDeleted: true, ct).ConfigureAwait(false);
         var rows = await deliveries.ListAsync(id, ct).ConfigureAwait(false);
-        return TypedResults.Ok(rows.Select(d => d.ToResponse()).ToList());
+        return TypedResults.Ok(rows.Select(r => r.Delivery.ToResponse(r.Pnes)).ToList());
     }
 
     private static async Task<Ok<List<AuditEntryResponse>>> AuditAsync(ClaimsPrincipal user, AuditService audit, Guid? groupId, long? after, int? limit, CancellationToken ct)

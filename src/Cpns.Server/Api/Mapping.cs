@@ -24,7 +24,9 @@ internal static class Mapping
 
     public static MemberResponse ToResponse(this GroupMember m) => new(m.Key, m.GatewayId, m.PneId, m.State, m.JoinedAt, m.ChangedAt);
 
-    public static DeliveryResponse ToResponse(this DeliveryRecord d) => new(d.Epoch, d.GatewayId, d.Kind, d.Status, d.Attempts, d.CreatedAt, d.UpdatedAt);
+    public static DeliveryResponse ToResponse(this DeliveryRecord d, IReadOnlyList<PneDeliveryReport> pnes) =>
+        new(d.Epoch, d.GatewayId, d.Kind, d.Status, d.Attempts, d.CreatedAt, d.UpdatedAt, d.LastSentAt, d.NextAttemptAt, d.AcknowledgedAt, d.LastStatus,
+            pnes.Select(p => new PneDeliveryResponse(p.PneId, p.Status, p.ReportedAt)).ToList());
 
     public static AuditEntryResponse ToResponse(this AuditEntry a) => new(a.Id, a.At, a.Actor, a.Action, a.GroupId, a.Epoch, a.Detail);
 

@@ -29,6 +29,7 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
                         ServerErrorKind.NotFound => StatusCodes.Status404NotFound,
                         ServerErrorKind.Conflict => StatusCodes.Status409Conflict,
                         ServerErrorKind.Forbidden => StatusCodes.Status403Forbidden,
+                        ServerErrorKind.Unauthorized => StatusCodes.Status401Unauthorized,
                         _ => StatusCodes.Status400BadRequest,
                     },
                     Title = e.Title,

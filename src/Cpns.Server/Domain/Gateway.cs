@@ -11,4 +11,15 @@ internal sealed class Gateway
     public DateTime CreatedAt { get; set; }
 
     public DateTime? EnrolledAt { get; set; }
+
+    /// <summary>
+    /// The per-gateway <c>WrappingKey</c> (32 bytes) sealed under the master key (<c>SecretProtector.SealGatewayKey</c>);
+    /// null until the gateway enrolls. Re-enrollment replaces it.
+    /// </summary>
+    public byte[]? SealedKey { get; set; }
+
+    /// <summary>Hex serial number of the client certificate issued at the last enrollment.</summary>
+    public string? CertificateSerial { get; set; }
+
+    public DateTime? CertificateExpiresAt { get; set; }
 }

@@ -10,4 +10,7 @@ internal sealed partial class EnrollmentService
 
     [LoggerMessage(EventId = 6002, Level = LogLevel.Information, Message = "Enrollment token {TokenId} redeemed for gateway {GatewayId}")]
     private static partial void LogRedeemed(ILogger logger, string tokenId, string gatewayId);
+
+    [LoggerMessage(EventId = 6003, Level = LogLevel.Information, Message = "Gateway {GatewayId} enrolled (certificate {Serial}, re-enrollment: {Reenrolled})")]
+    private static partial void LogEnrolled(ILogger logger, string gatewayId, string serial, bool reenrolled);
 }

@@ -1,5 +1,10 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Cpns.Crypto;
 using Cpns.Server.Auth;
+using Cpns.Server.Deliveries;
 using Cpns.Server.Domain;
+using Cpns.Server.Errors;
 using Cpns.Server.Secrets;
 using Cpns.Server.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -8,10 +13,17 @@ using Microsoft.Extensions.Logging;
 namespace Cpns.Server.Enrollment;
 
 /// <summary>
-/// One-time, expiring gateway enrollment tokens. Creating one is an operator action; redeeming one is what a gateway
-/// will do when it enrolls over MQTT (certificate issuance and the per-gateway key come with that work).
+/// One-time, expiring gateway enrollment tokens and the enrollment itself. Creating a token is an operator action; a
+/// gateway redeems it over HTTPS (<c>POST /gateways/enroll</c>, it has no certificate yet) and gets a client certificate
+/// for the gateway id the token names and its per-gateway key.
 /// </summary>
-internal sealed partial class EnrollmentService(CpnsDatabase database, TimeProvider time, ILogger<EnrollmentService> logger)
+internal sealed partial class EnrollmentService(
+    CpnsDatabase database,
+    SecretProtector protector,
+    ServerCertificates certificates,
+    DeliverySignal deliverySignal,
+    TimeProvider time,
+    ILogger<EnrollmentService> logger)
 {
     public const string Prefix = "cpnsenr";
 
@@ -25,6 +37,73 @@ internal sealed partial class EnrollmentService(CpnsDatabase database, TimeProvi
             db.Audit.Add(new AuditEntry { At = now, Actor = caller.AuditName, Action = "enrollment.token.created", Detail = $"{id} for gateway {gatewayId}, expires {expires:O}" });
             return Task.FromResult(new EnrollmentTokenIssued(id, gatewayId, token, expires));
         }, cancellationToken);
+
+    /// <summary>
+    /// Enrolls a gateway: checks the certificate request first (a bad one does not burn the token), redeems the token,
+    /// issues a certificate whose CN is the gateway id the token names (the request's subject is ignored) and creates
+    /// the per-gateway key, sealed under the master key. Re-enrolling a gateway replaces its certificate and key; its
+    /// pending deliveries go out at once under the new key.
+    /// </summary>
+    /// <exception cref="ServerException">400 for a bad request, 401 for a refused token (the reason is logged).</exception>
+    public async Task<GatewayEnrolled> EnrollAsync(string token, byte[] pkcs10, CancellationToken cancellationToken)
+    {
+        CheckSigningRequest(pkcs10);
+        var gatewayId = await RedeemAsync(token, cancellationToken).ConfigureAwait(false) ?? throw ServerError.EnrollmentRefused();
+        if (string.Equals(gatewayId, ServerCertificates.ServerIdentity, StringComparison.OrdinalIgnoreCase))
+        {
+            LogRefused(logger, "(redeemed)", "the token names the server identity");
+            throw ServerError.EnrollmentRefused();
+        }
+
+        using var certificate = certificates.IssueGatewayCertificate(gatewayId, pkcs10);
+        var key = new byte[WrappingKey.KeySize];
+        using (var wrapping = WrappingKey.Create())
+        {
+            wrapping.Export(key);
+        }
+
+        try
+        {
+            var sealedKey = protector.SealGatewayKey(gatewayId, key);
+            var reenrolled = await database.WriteAsync(async (db, ct) =>
+            {
+                var now = time.GetUtcNow().UtcDateTime;
+                var gateway = await db.Gateways.FindAsync([gatewayId], ct).ConfigureAwait(false);
+                if (gateway is null)
+                {
+                    gateway = new Gateway { Id = gatewayId, CreatedAt = now };
+                    db.Gateways.Add(gateway);
+                }
+
+                var again = gateway.SealedKey is not null;
+                gateway.SealedKey = sealedKey;
+                gateway.EnrolledAt = now;
+                gateway.CertificateSerial = certificate.SerialNumber;
+                gateway.CertificateExpiresAt = certificate.NotAfter.ToUniversalTime();
+                db.Audit.Add(new AuditEntry
+                {
+                    At = now,
+                    Actor = Caller.System.AuditName,
+                    Action = again ? "gateway.reenrolled" : "gateway.enrolled",
+                    Detail = $"{gatewayId}, certificate {certificate.SerialNumber}",
+                });
+
+                // Deliveries that waited for the gateway's key (or were wrapped under the old one) go out now.
+                await db.Deliveries.Where(d => d.GatewayId == gatewayId && d.Status == DeliveryStatus.Pending)
+                    .ExecuteUpdateAsync(s => s.SetProperty(d => d.NextAttemptAt, (DateTime?)null), ct).ConfigureAwait(false);
+                return again;
+            }, cancellationToken).ConfigureAwait(false);
+
+            LogEnrolled(logger, gatewayId, certificate.SerialNumber, reenrolled);
+            deliverySignal.Notify();
+            return new GatewayEnrolled(gatewayId, certificate.RawData, certificates.Authority.Certificate.RawData, key, reenrolled);
+        }
+        catch
+        {
+            CryptographicOperations.ZeroMemory(key);
+            throw;
+        }
+    }
 
     /// <summary>
     /// Redeems a token: returns the gateway id it was issued for, or null (with the reason logged) when the token is
@@ -68,5 +147,24 @@ internal sealed partial class EnrollmentService(CpnsDatabase database, TimeProvi
             LogRedeemed(logger, id, row.GatewayId);
             return row.GatewayId;
         }
+    }
+
+    private static void CheckSigningRequest(byte[] pkcs10)
+    {
+        try
+        {
+            // Verifies the self-signature (proof of possession) before the token is spent.
+            var request = CertificateRequest.LoadSigningRequest(pkcs10, HashAlgorithmName.SHA256, out var consumed);
+            using var key = request.PublicKey.GetECDsaPublicKey();
+            if (consumed == pkcs10.Length && key is not null && key.KeySize is 256 or 384)
+            {
+                return;
+            }
+        }
+        catch (CryptographicException)
+        {
+        }
+
+        throw ServerError.Invalid("csr", "'csr' must be a DER PKCS#10 request with a valid signature and an ECDSA P-256 or P-384 key.");
     }
 }

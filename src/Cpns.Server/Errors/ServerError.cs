@@ -18,6 +18,10 @@ internal static class ServerError
     public static ServerException Forbidden() =>
         new(ServerErrorKind.Forbidden, "Forbidden", "This API key does not manage this resource.");
 
+    /// <summary>An enrollment token was refused. The reason is logged, never told to the caller.</summary>
+    public static ServerException EnrollmentRefused() =>
+        new(ServerErrorKind.Unauthorized, "Enrollment refused", "The enrollment token is not valid.");
+
     public static ServerException Conflict(string title, string message) =>
         new(ServerErrorKind.Conflict, title, message);
 }

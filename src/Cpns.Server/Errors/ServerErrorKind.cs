@@ -7,4 +7,7 @@ internal enum ServerErrorKind
     NotFound,
     Conflict,
     Forbidden,
+
+    /// <summary>A credential (enrollment token) was refused: 401.</summary>
+    Unauthorized,
 }

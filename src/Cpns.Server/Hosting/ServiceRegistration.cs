@@ -4,6 +4,7 @@ using Cpns.Server.Deliveries;
 using Cpns.Server.Enrollment;
 using Cpns.Server.Inventory;
 using Cpns.Server.Keys;
+using Cpns.Server.Mqtt;
 using Cpns.Server.Rotation;
 using Cpns.Server.Secrets;
 using Cpns.Server.Storage;
@@ -39,6 +40,19 @@ internal static class ServiceRegistration
         services.AddSingleton<InstanceIdentity>();
         services.AddSingleton<RotationLeases>();
         services.AddSingleton<PeriodicRotationService>();
+        services.AddSingleton<ServerCertificates>();
+        services.AddSingleton<DeliverySignal>();
+        services.AddSingleton<DeliveryContent>();
+        services.AddSingleton<DeliveryLeases>();
+        services.AddSingleton<SyncService>();
+        services.AddSingleton<ReplayCache>(_ => new ReplayCache());
+        services.AddSingleton<UplinkHandler>();
+        services.AddSingleton<GatewayLink>();
+        services.AddSingleton<DeliveryDispatcher>();
+
+        // Start order matters: the CA and the broker (GatewayLink) before the dispatcher; both before Kestrel.
+        services.AddHostedService(sp => sp.GetRequiredService<GatewayLink>());
+        services.AddHostedService(sp => sp.GetRequiredService<DeliveryDispatcher>());
         services.AddHostedService(sp => sp.GetRequiredService<PeriodicRotationService>());
         return services;
     }

@@ -7,8 +7,8 @@ using Microsoft.EntityFrameworkCore;
 namespace Cpns.Server.Inventory;
 
 /// <summary>
-/// The PN inventory: which PNEs are registered behind which gateway. Gateways will report it over MQTT; until then
-/// tests and the temporary operator endpoint call this service directly.
+/// The PN inventory: which PNEs are registered behind which gateway. Gateways report it over MQTT (PnInventoryReport,
+/// <see cref="ApplyReportAsync"/>); the operator routes <c>/gateways/{gw}/pnes</c> remain for tests and repairs.
 /// </summary>
 internal sealed class InventoryService(CpnsDatabase database, GroupKeyService groupKeys, TimeProvider time)
 {
@@ -63,6 +63,67 @@ internal sealed class InventoryService(CpnsDatabase database, GroupKeyService gr
         }, cancellationToken).ConfigureAwait(false);
         groupKeys.Committed(issued);
         return removed;
+    }
+
+    /// <summary>
+    /// Applies a gateway's PnInventoryReport in one transaction: records (or updates) every registered PNE and removes
+    /// every removed one; a removed PNE leaves every group it is an active member of, each with a GK update (as a leaver).
+    /// </summary>
+    /// <returns>How many PNEs were newly registered and how many were removed.</returns>
+    public async Task<(int Registered, int Removed)> ApplyReportAsync(
+        string gatewayId, string pnId, IReadOnlyList<(string PneId, string? Alias, DateTime? RegisteredAt)> registered, IReadOnlyList<string> removed, CancellationToken cancellationToken)
+    {
+        var (added, gone, issued) = await database.WriteAsync(async (db, ct) =>
+        {
+            var now = time.GetUtcNow().UtcDateTime;
+            var gateway = await db.Gateways.FindAsync([gatewayId], ct).ConfigureAwait(false);
+            if (gateway is null)
+            {
+                db.Gateways.Add(new Gateway { Id = gatewayId, PnId = pnId, CreatedAt = now });
+            }
+            else
+            {
+                gateway.PnId = pnId;
+            }
+
+            var added = 0;
+            foreach (var (pneId, alias, registeredAt) in registered)
+            {
+                var pne = await db.Pnes.FindAsync([gatewayId, pneId], ct).ConfigureAwait(false);
+                if (pne is null)
+                {
+                    db.Pnes.Add(new PneRegistration { GatewayId = gatewayId, PneId = pneId, PnId = pnId, Alias = alias, RegisteredAt = registeredAt ?? now });
+                    db.Audit.Add(new AuditEntry { At = now, Actor = Caller.System.AuditName, Action = "pne.registered", Detail = MemberKey.Format(gatewayId, pneId) });
+                    added++;
+                }
+                else
+                {
+                    pne.PnId = pnId;
+                    pne.Alias = alias;
+                }
+            }
+
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+            var gone = 0;
+            var issued = new List<EpochIssued>();
+            foreach (var pneId in removed)
+            {
+                var pne = await db.Pnes.FindAsync([gatewayId, pneId], ct).ConfigureAwait(false);
+                if (pne is null)
+                {
+                    continue;
+                }
+
+                db.Pnes.Remove(pne);
+                db.Audit.Add(new AuditEntry { At = now, Actor = Caller.System.AuditName, Action = "pne.removed", Detail = MemberKey.Format(gatewayId, pneId) });
+                issued.AddRange(await groupKeys.RemovePneFromGroupsAsync(db, gatewayId, pneId, ct).ConfigureAwait(false));
+                gone++;
+            }
+
+            return (added, gone, issued);
+        }, cancellationToken).ConfigureAwait(false);
+        groupKeys.Committed(issued);
+        return (added, gone);
     }
 
     public async Task<IReadOnlyList<PneRegistration>> ListAsync(string gatewayId, CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Cpns.Server.Auth;
+using Cpns.Server.Deliveries;
 using Cpns.Server.Domain;
 using Cpns.Server.Errors;
 using Cpns.Server.Secrets;
@@ -22,6 +23,7 @@ internal sealed partial class GroupKeyService(
     CpnsDatabase database,
     SecretProtector protector,
     ServerMetrics metrics,
+    DeliverySignal signal,
     TimeProvider time,
     ILogger<GroupKeyService> logger)
 {
@@ -192,9 +194,14 @@ internal sealed partial class GroupKeyService(
             }
             else
             {
-                // The gateway holds this epoch already but must rebroadcast it under a GKEK that covers the new member.
+                // The gateway holds this epoch already but must rebroadcast it under a GKEK that covers the new member:
+                // a fresh delivery (new member list), sent at once.
                 existing.Status = DeliveryStatus.Pending;
                 existing.UpdatedAt = now;
+                existing.QueuedAt = now;
+                existing.NextAttemptAt = null;
+                existing.AcknowledgedAt = null;
+                existing.LastStatus = null;
             }
 
             Audit(db, caller, "member.added", groupId, group.CurrentEpoch, detail);
@@ -208,6 +215,7 @@ internal sealed partial class GroupKeyService(
         else
         {
             metrics.DeliveriesQueued(1, DeliveryKind.KeyUpdate);
+            signal.Notify();
         }
 
         return added;
@@ -365,16 +373,19 @@ internal sealed partial class GroupKeyService(
             db.GroupKeys.Add(new GroupKey { GroupId = group.Id, Epoch = epoch, SealedKey = NewSealedKey(group.Id, epoch), Reason = reason, CreatedAt = now });
         }
 
-        // A gateway that reconnects needs only the latest epoch: every older pending delivery of the group is superseded.
-        var groupId = group.Id;
-        await db.Deliveries
-            .Where(d => d.GroupId == groupId && d.Status == DeliveryStatus.Pending && d.Epoch < epoch)
-            .ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, DeliveryStatus.Superseded).SetProperty(d => d.UpdatedAt, now), cancellationToken)
-            .ConfigureAwait(false);
-
         var activeGateways = group.Members.Where(m => m.State == MemberState.Active).Select(m => m.GatewayId).Distinct(StringComparer.Ordinal).ToList();
         var keyGateways = reason == GroupKeyReason.Deleted ? [] : activeGateways;
         var deleteGateways = reason == GroupKeyReason.Deleted ? activeGateways : deleteForGateways.Except(activeGateways, StringComparer.Ordinal).ToList();
+
+        // A gateway that reconnects needs only the latest epoch: its older pending deliveries of the group are
+        // superseded. Only for gateways this epoch tells something: a pending delete for a gateway whose last member
+        // left earlier must survive later rotations, or that gateway would keep the GK.
+        var groupId = group.Id;
+        var told = keyGateways.Concat(deleteGateways).ToList();
+        await db.Deliveries
+            .Where(d => d.GroupId == groupId && d.Status == DeliveryStatus.Pending && d.Epoch < epoch && told.Contains(d.GatewayId))
+            .ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, DeliveryStatus.Superseded).SetProperty(d => d.UpdatedAt, now), cancellationToken)
+            .ConfigureAwait(false);
         foreach (var gw in keyGateways)
         {
             db.Deliveries.Add(NewDelivery(group.Id, epoch, gw, DeliveryKind.KeyUpdate, now));
@@ -424,7 +435,7 @@ internal sealed partial class GroupKeyService(
         db.Audit.Add(new AuditEntry { At = Now(), Actor = caller.AuditName, Action = action, GroupId = groupId, Epoch = epoch, Detail = detail });
 
     private static DeliveryRecord NewDelivery(Guid groupId, long epoch, string gatewayId, DeliveryKind kind, DateTime now) =>
-        new() { GroupId = groupId, Epoch = epoch, GatewayId = gatewayId, Kind = kind, Status = DeliveryStatus.Pending, CreatedAt = now, UpdatedAt = now };
+        new() { GroupId = groupId, Epoch = epoch, GatewayId = gatewayId, Kind = kind, Status = DeliveryStatus.Pending, CreatedAt = now, UpdatedAt = now, QueuedAt = now };
 
     private DateTime Now() => time.GetUtcNow().UtcDateTime;
 
@@ -434,5 +445,6 @@ internal sealed partial class GroupKeyService(
         metrics.DeliveriesQueued(issued.KeyDeliveries, DeliveryKind.KeyUpdate);
         metrics.DeliveriesQueued(issued.DeleteDeliveries, DeliveryKind.Delete);
         LogEpochIssued(logger, issued.GroupId, issued.Epoch, issued.Reason, issued.KeyDeliveries, issued.DeleteDeliveries);
+        signal.Notify();
     }
 }

@@ -18,6 +18,25 @@ internal sealed class SecretProtector(MasterKey masterKey)
 
     private static ReadOnlySpan<byte> GroupKeyPurpose => "cpns/gk/v1\0"u8;
 
+    private static ReadOnlySpan<byte> GatewayKeyPurpose => "cpns/gw-key/v1\0"u8;
+
+    /// <summary>Seals a gateway's 32-byte wrapping key; the AD binds it to the gateway id, so it cannot be moved to another row.</summary>
+    public byte[] SealGatewayKey(string gatewayId, ReadOnlySpan<byte> key) => Seal(key, GatewayKeyAd(gatewayId));
+
+    /// <summary>Opens a sealed gateway key into <paramref name="destination"/>; false (destination wiped) if it does not authenticate.</summary>
+    public bool TryOpenGatewayKey(string gatewayId, ReadOnlySpan<byte> sealedKey, Span<byte> destination) =>
+        TryOpen(sealedKey, GatewayKeyAd(gatewayId), destination);
+
+    /// <summary>A password for an encrypted PEM or PFX at rest, derived from the master key (HKDF-SHA-256, the purpose as info).</summary>
+    public string DerivePassword(ReadOnlySpan<byte> purpose)
+    {
+        Span<byte> derived = stackalloc byte[32];
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, masterKey.Key, derived, salt: [], info: purpose);
+        var password = Convert.ToBase64String(derived);
+        CryptographicOperations.ZeroMemory(derived);
+        return password;
+    }
+
     public byte[] SealGroupKey(Guid groupId, long epoch, ReadOnlySpan<byte> groupKey)
     {
         Span<byte> ad = stackalloc byte[GroupKeyAdLength];
@@ -65,6 +84,8 @@ internal sealed class SecretProtector(MasterKey masterKey)
             return false;
         }
     }
+
+    private static byte[] GatewayKeyAd(string gatewayId) => [.. GatewayKeyPurpose, .. System.Text.Encoding.UTF8.GetBytes(gatewayId)];
 
     private static void WriteGroupKeyAd(Span<byte> ad, Guid groupId, long epoch)
     {

@@ -27,6 +27,12 @@ internal abstract class CpnsDbContext(DbContextOptions options) : DbContext(opti
 
     public DbSet<EnrollmentToken> EnrollmentTokens => Set<EnrollmentToken>();
 
+    public DbSet<DeliveryMessage> DeliveryMessages => Set<DeliveryMessage>();
+
+    public DbSet<PneDeliveryReport> PneDeliveryReports => Set<PneDeliveryReport>();
+
+    public DbSet<ServerAuthority> Authorities => Set<ServerAuthority>();
+
     public abstract bool IsSqlite { get; }
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
@@ -80,6 +86,7 @@ internal abstract class CpnsDbContext(DbContextOptions options) : DbContext(opti
             e.HasKey(g => g.Id);
             e.Property(g => g.Id).HasMaxLength(Identifiers.MaxLength);
             e.Property(g => g.PnId).HasMaxLength(Identifiers.MaxLength);
+            e.Property(g => g.CertificateSerial).HasMaxLength(64);
         });
 
         modelBuilder.Entity<PneRegistration>(e =>
@@ -98,8 +105,34 @@ internal abstract class CpnsDbContext(DbContextOptions options) : DbContext(opti
             e.Property(d => d.GatewayId).HasMaxLength(Identifiers.MaxLength);
             e.Property(d => d.Kind).HasConversion<string>().HasMaxLength(16);
             e.Property(d => d.Status).HasConversion<string>().HasMaxLength(16);
+            e.Property(d => d.LastStatus).HasMaxLength(32);
+            e.Property(d => d.LeaseOwner).HasMaxLength(200);
             e.HasIndex(d => new { d.GatewayId, d.Status });
+            e.HasIndex(d => new { d.Status, d.NextAttemptAt });
             e.HasOne<ServiceGroup>().WithMany().HasForeignKey(d => d.GroupId);
+        });
+
+        modelBuilder.Entity<DeliveryMessage>(e =>
+        {
+            e.HasKey(m => m.Id);
+            e.Property(m => m.MessageId).HasMaxLength(16);
+            e.Property(m => m.GatewayId).HasMaxLength(Identifiers.MaxLength);
+            e.HasIndex(m => new { m.GatewayId, m.MessageId });
+            e.HasIndex(m => new { m.GroupId, m.Epoch, m.GatewayId });
+        });
+
+        modelBuilder.Entity<PneDeliveryReport>(e =>
+        {
+            e.HasKey(r => new { r.GroupId, r.Epoch, r.GatewayId, r.PneId });
+            e.Property(r => r.GatewayId).HasMaxLength(Identifiers.MaxLength);
+            e.Property(r => r.PneId).HasMaxLength(Identifiers.MaxLength);
+            e.Property(r => r.Status).HasMaxLength(32);
+        });
+
+        modelBuilder.Entity<ServerAuthority>(e =>
+        {
+            e.HasKey(a => a.Id);
+            e.Property(a => a.Id).ValueGeneratedNever();
         });
 
         modelBuilder.Entity<AuditEntry>(e =>

@@ -56,6 +56,10 @@ internal sealed class TestServer : IAsyncDisposable
         var options = new ServerOptions { DataDirectory = dataDirectory ?? NewPath(), Database = database, MasterKey = masterKey, BootstrapOutput = TextWriter.Null };
         options.HttpUrls.Clear();
         options.HttpUrls.Add("http://127.0.0.1:0");
+        options.MqttListen = "127.0.0.1:0";
+        options.DeliveryPollInterval = TimeSpan.FromMilliseconds(50);
+        options.DeliveryRetryDelay = TimeSpan.FromSeconds(2);
+        options.DeliveryRetryMaxDelay = TimeSpan.FromSeconds(10);
         var logs = new CollectingLoggerProvider();
         options.ConfigureLogging = logging =>
         {

@@ -91,6 +91,45 @@ namespace Cpns.Server.Storage.Migrations.Postgres
                     b.ToTable("Audit");
                 });
 
+            modelBuilder.Entity("Cpns.Server.Domain.DeliveryMessage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("Epoch")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("GatewayId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<Guid>("GroupId")
+                        .HasColumnType("uuid");
+
+                    b.Property<byte[]>("MessageId")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("bytea");
+
+                    b.Property<DateTime>("SentAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("ViaSync")
+                        .HasColumnType("boolean");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("GatewayId", "MessageId");
+
+                    b.HasIndex("GroupId", "Epoch", "GatewayId");
+
+                    b.ToTable("DeliveryMessages");
+                });
+
             modelBuilder.Entity("Cpns.Server.Domain.DeliveryRecord", b =>
                 {
                     b.Property<Guid>("GroupId")
@@ -103,6 +142,9 @@ namespace Cpns.Server.Storage.Migrations.Postgres
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)");
 
+                    b.Property<DateTime?>("AcknowledgedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<int>("Attempts")
                         .HasColumnType("integer");
 
@@ -113,6 +155,26 @@ namespace Cpns.Server.Storage.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
+
+                    b.Property<DateTime?>("LastSentAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("LastStatus")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTime?>("LeaseExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("LeaseOwner")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTime?>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("QueuedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -125,6 +187,8 @@ namespace Cpns.Server.Storage.Migrations.Postgres
                     b.HasKey("GroupId", "Epoch", "GatewayId");
 
                     b.HasIndex("GatewayId", "Status");
+
+                    b.HasIndex("Status", "NextAttemptAt");
 
                     b.ToTable("Deliveries");
                 });
@@ -169,6 +233,13 @@ namespace Cpns.Server.Storage.Migrations.Postgres
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)");
 
+                    b.Property<DateTime?>("CertificateExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CertificateSerial")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -178,6 +249,9 @@ namespace Cpns.Server.Storage.Migrations.Postgres
                     b.Property<string>("PnId")
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)");
+
+                    b.Property<byte[]>("SealedKey")
+                        .HasColumnType("bytea");
 
                     b.HasKey("Id");
 
@@ -251,6 +325,35 @@ namespace Cpns.Server.Storage.Migrations.Postgres
                     b.ToTable("Members");
                 });
 
+            modelBuilder.Entity("Cpns.Server.Domain.PneDeliveryReport", b =>
+                {
+                    b.Property<Guid>("GroupId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("Epoch")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("GatewayId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("PneId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<DateTime>("ReportedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.HasKey("GroupId", "Epoch", "GatewayId", "PneId");
+
+                    b.ToTable("PneDeliveryReports");
+                });
+
             modelBuilder.Entity("Cpns.Server.Domain.PneRegistration", b =>
                 {
                     b.Property<string>("GatewayId")
@@ -276,6 +379,23 @@ namespace Cpns.Server.Storage.Migrations.Postgres
                     b.HasKey("GatewayId", "PneId");
 
                     b.ToTable("Pnes");
+                });
+
+            modelBuilder.Entity("Cpns.Server.Domain.ServerAuthority", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Pem")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("Authorities");
                 });
 
             modelBuilder.Entity("Cpns.Server.Domain.ServiceGroup", b =>

@@ -84,6 +84,43 @@ namespace Cpns.Server.Storage.Migrations.Sqlite
                     b.ToTable("Audit");
                 });
 
+            modelBuilder.Entity("Cpns.Server.Domain.DeliveryMessage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Epoch")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("GatewayId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("GroupId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("MessageId")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("BLOB");
+
+                    b.Property<DateTime>("SentAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("ViaSync")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("GatewayId", "MessageId");
+
+                    b.HasIndex("GroupId", "Epoch", "GatewayId");
+
+                    b.ToTable("DeliveryMessages");
+                });
+
             modelBuilder.Entity("Cpns.Server.Domain.DeliveryRecord", b =>
                 {
                     b.Property<Guid>("GroupId")
@@ -94,6 +131,9 @@ namespace Cpns.Server.Storage.Migrations.Sqlite
 
                     b.Property<string>("GatewayId")
                         .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("AcknowledgedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<int>("Attempts")
@@ -107,6 +147,26 @@ namespace Cpns.Server.Storage.Migrations.Sqlite
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("LastSentAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LastStatus")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LeaseExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LeaseOwner")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("NextAttemptAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("QueuedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -118,6 +178,8 @@ namespace Cpns.Server.Storage.Migrations.Sqlite
                     b.HasKey("GroupId", "Epoch", "GatewayId");
 
                     b.HasIndex("GatewayId", "Status");
+
+                    b.HasIndex("Status", "NextAttemptAt");
 
                     b.ToTable("Deliveries");
                 });
@@ -162,6 +224,13 @@ namespace Cpns.Server.Storage.Migrations.Sqlite
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("CertificateExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CertificateSerial")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
@@ -171,6 +240,9 @@ namespace Cpns.Server.Storage.Migrations.Sqlite
                     b.Property<string>("PnId")
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("SealedKey")
+                        .HasColumnType("BLOB");
 
                     b.HasKey("Id");
 
@@ -242,6 +314,35 @@ namespace Cpns.Server.Storage.Migrations.Sqlite
                     b.ToTable("Members");
                 });
 
+            modelBuilder.Entity("Cpns.Server.Domain.PneDeliveryReport", b =>
+                {
+                    b.Property<Guid>("GroupId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Epoch")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("GatewayId")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PneId")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ReportedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("GroupId", "Epoch", "GatewayId", "PneId");
+
+                    b.ToTable("PneDeliveryReports");
+                });
+
             modelBuilder.Entity("Cpns.Server.Domain.PneRegistration", b =>
                 {
                     b.Property<string>("GatewayId")
@@ -267,6 +368,23 @@ namespace Cpns.Server.Storage.Migrations.Sqlite
                     b.HasKey("GatewayId", "PneId");
 
                     b.ToTable("Pnes");
+                });
+
+            modelBuilder.Entity("Cpns.Server.Domain.ServerAuthority", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Pem")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("Authorities");
                 });
 
             modelBuilder.Entity("Cpns.Server.Domain.ServiceGroup", b =>
