@@ -7,6 +7,9 @@ namespace Cpns.Server.Tests.Postgres;
 /// <summary>Two server instances on one PostgreSQL and one Mosquitto: each pending delivery is sent once per attempt.</summary>
 public sealed class PostgresDeliveryTests
 {
+    // Long enough that an acknowledged row is never re-sent in this test: every send seen is a first attempt.
+    private static void SlowRetry(ServerOptions options) => options.DeliveryRetryDelay = TimeSpan.FromSeconds(20);
+
     [Fact]
     public async Task TwoInstances_SharedDatabaseAndBroker_EachRowSentOncePerAttempt()
     {
@@ -18,8 +21,8 @@ public sealed class PostgresDeliveryTests
 
         var masterKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         await using var mosquitto = await Mosquitto.StartAsync(new ServerOptions { DataDirectory = TestServer.NewPath(), Database = database.ConnectionString, MasterKey = masterKey });
-        await using var a = await DeliveryTestBed.StartAsync(BrokerKind.Mosquitto, database: database.ConnectionString, masterKey: masterKey, sharedMosquitto: mosquitto);
-        await using var b = await DeliveryTestBed.StartAsync(BrokerKind.Mosquitto, database: database.ConnectionString, masterKey: masterKey, sharedMosquitto: mosquitto, operatorKey: a.Server.OperatorKey);
+        await using var a = await DeliveryTestBed.StartAsync(BrokerKind.Mosquitto, database: database.ConnectionString, masterKey: masterKey, sharedMosquitto: mosquitto, configure: SlowRetry);
+        await using var b = await DeliveryTestBed.StartAsync(BrokerKind.Mosquitto, database: database.ConnectionString, masterKey: masterKey, sharedMosquitto: mosquitto, operatorKey: a.Server.OperatorKey, configure: SlowRetry);
         var gw1 = await a.GatewayAsync("gw-p1", "watch");
         var gw2 = await b.GatewayAsync("gw-p2", "phone");
 
