@@ -36,5 +36,8 @@ public sealed partial class ServerLink
 
         [LoggerMessage(EventId = 6109, Level = LogLevel.Error, Message = "Sync after connect failed; the next reconnect tries again")]
         public static partial void SyncFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = 6110, Level = LogLevel.Debug, Message = "PnInventoryAck from the server: {Status}")]
+        public static partial void InventoryAcknowledged(ILogger logger, string status);
     }
 }

@@ -193,8 +193,8 @@ public sealed partial class ServerLink : IServerUplink, IAsyncDisposable
             var sync = new SyncRequest();
             sync.Known.AddRange(await host.GetGroupEpochsAsync(cancellationToken).ConfigureAwait(false));
             var inventory = await host.CreateInventoryReportAsync(cancellationToken).ConfigureAwait(false);
-            await PublishUpAsync(EnvelopeCodec.CreateEnvelope(inventory, host.GatewayId), cancellationToken).ConfigureAwait(false);
-            await PublishUpAsync(EnvelopeCodec.CreateEnvelope(sync, host.GatewayId), cancellationToken).ConfigureAwait(false);
+            await SendAsync(EnvelopeCodec.CreateEnvelope(inventory, host.GatewayId), cancellationToken).ConfigureAwait(false);
+            await SendAsync(EnvelopeCodec.CreateEnvelope(sync, host.GatewayId), cancellationToken).ConfigureAwait(false);
             Log.Synced(_logger, context.ConnectCount, sync.Known.Count, inventory.Registered.Count);
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -210,6 +210,12 @@ public sealed partial class ServerLink : IServerUplink, IAsyncDisposable
             if (!EnvelopeCodec.TryDecode(message.Payload.Span, out var envelope, out var error))
             {
                 Log.Refused(_logger, error);
+                return;
+            }
+
+            if (envelope.BodyCase == Envelope.BodyOneofCase.PnInventoryAck)
+            {
+                Log.InventoryAcknowledged(_logger, envelope.PnInventoryAck.Status.ToString());
                 return;
             }
 
@@ -252,13 +258,13 @@ public sealed partial class ServerLink : IServerUplink, IAsyncDisposable
     private async Task HandleAsync(Envelope envelope, CancellationToken cancellationToken)
     {
         var answer = await _host!.HandleServerEnvelopeAsync(envelope, cancellationToken).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
         Log.Handled(_logger, envelope.BodyCase.ToString(), answer?.BodyCase.ToString() ?? "nothing");
         if (answer is not null)
         {
-            await PublishUpAsync(answer, cancellationToken).ConfigureAwait(false);
+            // Through the outbox, not from inside the receive callback: a QoS 1 publish waiting there for its
+            // PUBACK can time out while the client is busy delivering this very message.
+            _outbox.Writer.TryWrite((Topics.GatewayUp(_host!.GatewayId), EnvelopeCodec.Encode(answer), answer.BodyCase.ToString()));
         }
     }
-
-    private Task PublishUpAsync(Envelope envelope, CancellationToken cancellationToken) =>
-        _connection!.PublishAsync(Topics.GatewayUp(_host!.GatewayId), EnvelopeCodec.Encode(envelope), cancellationToken: cancellationToken);
 }
