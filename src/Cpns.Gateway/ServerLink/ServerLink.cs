@@ -47,6 +47,15 @@ public sealed partial class ServerLink : IServerUplink, IAsyncDisposable
         _logger = _loggerFactory.CreateLogger<ServerLink>();
     }
 
+    /// <summary>Whether the data directory holds server credentials from an earlier enrollment.</summary>
+    /// <param name="dataDirectory">The gateway's data directory.</param>
+    /// <returns>True when no token is needed any more.</returns>
+    public static bool IsEnrolled(string dataDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(dataDirectory);
+        return File.Exists(Path.Combine(dataDirectory, ServerCredentials.FileName));
+    }
+
     /// <summary>Whether the MQTT session with the server broker is up right now.</summary>
     public bool IsConnected => _connection?.IsConnected ?? false;
 
