@@ -32,7 +32,7 @@ internal static class GatewayCommand
         var gatewayId = new Option<string?>("--gateway-id") { Description = "The gateway id, CN of its certificates (first start; later read from the data directory)." };
         var pnListen = new Option<string>("--pn-listen") { Description = "Address:port of the PN broker (TLS, client certificates required).", DefaultValueFactory = _ => "127.0.0.1:8883" };
         var pairingListen = new Option<string>("--pairing-listen") { Description = "Address:port of the pairing listener (TLS, pairing topics only); same address as --pn-listen.", DefaultValueFactory = _ => "127.0.0.1:8884" };
-        var server = new Option<Uri?>("--server") { Description = "The CPNS Server's REST address for enrollment, e.g. https://cpns.example:8443 (http only on loopback). Without it and without an earlier enrollment the gateway runs its PN alone." };
+        var server = new Option<string?>("--server") { Description = "The CPNS Server's REST address for enrollment, e.g. https://cpns.example:8443 (http only on loopback). Without it and without an earlier enrollment the gateway runs its PN alone." };
         var enrollToken = new Option<string?>("--enroll-token") { Description = "One-time enrollment token from `POST /gateways/enrollments`; used on the first start only, afterwards the stored certificate is used." };
         var serverMqtt = new Option<string?>("--server-mqtt") { Description = "The server broker, mqtts://host:port, overriding the address the enrollment returned." };
         var serverCa = new Option<string?>("--server-ca") { Description = "PEM file of the CA of the server's HTTPS certificate (enrollment); the system trust store when absent." };
@@ -58,6 +58,13 @@ internal static class GatewayCommand
                 Port = pn.Port,
                 PairingPort = pairing.Port,
             };
+            Uri? serverUri = null;
+            if (parse.GetValue(server) is { } serverText && !Uri.TryCreate(serverText, UriKind.Absolute, out serverUri))
+            {
+                await Console.Error.WriteLineAsync("--server must be an absolute URL, e.g. https://cpns.example:8443.").ConfigureAwait(false);
+                return 2;
+            }
+
             MqttBrokerEndpoint? mqtt = null;
             if (parse.GetValue(serverMqtt) is { } mqttText && !MqttBrokerEndpoint.TryParse(mqttText, out mqtt))
             {
@@ -66,9 +73,9 @@ internal static class GatewayCommand
             }
 
             using var logs = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(parse.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information));
-            var linked = parse.GetValue(server) is not null || ServerLink.IsEnrolled(directory);
+            var linked = serverUri is not null || ServerLink.IsEnrolled(directory);
             await using var link = linked
-                ? new ServerLink(new ServerLinkOptions { Server = parse.GetValue(server), EnrollmentToken = parse.GetValue(enrollToken), Mqtt = mqtt, ServerCaPath = parse.GetValue(serverCa) }, logs)
+                ? new ServerLink(new ServerLinkOptions { Server = serverUri, EnrollmentToken = parse.GetValue(enrollToken), Mqtt = mqtt, ServerCaPath = parse.GetValue(serverCa) }, logs)
                 : null;
             await using var host = await GatewayHost.StartAsync(options, link, logs, cancellationToken: ct).ConfigureAwait(false);
             if (link is not null)
