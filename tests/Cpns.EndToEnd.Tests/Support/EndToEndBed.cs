@@ -59,12 +59,21 @@ internal sealed class EndToEndBed : IAsyncDisposable
         return new EndToEndBed(directory, server, api);
     }
 
-    /// <summary>Issues a token (<c>POST /gateways/enrollments</c>), starts the gateway, which enrolls and connects, and pairs its devices.</summary>
-    public async Task<PnNode> GatewayAsync(string gatewayId, params string[] pneIds)
+    /// <summary>A data directory under the bed's temp directory.</summary>
+    public string NewDirectory(string name) => Path.Combine(_directory.Path, name);
+
+    /// <summary>Issues a one-time enrollment token for the gateway id.</summary>
+    public async Task<string> TokenAsync(string gatewayId)
     {
         var response = await Api.PostAsJsonAsync("/gateways/enrollments", new { gatewayId }, Ct);
         Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
-        var token = (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("token").GetString()!;
+        return (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("token").GetString()!;
+    }
+
+    /// <summary>Issues a token (<c>POST /gateways/enrollments</c>), starts the gateway, which enrolls and connects, and pairs its devices.</summary>
+    public async Task<PnNode> GatewayAsync(string gatewayId, params string[] pneIds)
+    {
+        var token = await TokenAsync(gatewayId);
         var node = await PnNode.StartAsync(gatewayId, Path.Combine(_directory.Path, gatewayId), Server.Addresses[0], token);
         _nodes.Add(node);
         foreach (var pneId in pneIds)

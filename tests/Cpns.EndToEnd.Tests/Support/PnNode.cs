@@ -5,11 +5,12 @@ using Cpns.Device.Storage;
 using Cpns.Gateway;
 using Cpns.Gateway.Hosting;
 using Cpns.Gateway.ServerLink;
+using GatewayServerLink = Cpns.Gateway.ServerLink.ServerLink;
 
 namespace Cpns.EndToEnd.Tests.Support;
 
 /// <summary>
-/// One PN: a real <see cref="GatewayHost"/> on its own data directory with a real <see cref="ServerLink"/>, and real
+/// One PN: a real <see cref="GatewayHost"/> on its own data directory with a real <see cref="GatewayServerLink"/>, and real
 /// <see cref="DeviceClient"/>s paired over its pairing listener. The gateway can be stopped and started again on
 /// the same ports (the devices reconnect on their own).
 /// </summary>
@@ -34,7 +35,7 @@ internal sealed class PnNode : IAsyncDisposable
 
     public GatewayHost Host { get; private set; } = null!;
 
-    public ServerLink Link { get; private set; } = null!;
+    public GatewayServerLink Link { get; private set; } = null!;
 
     public Dictionary<string, DeviceClient> Devices { get; } = new(StringComparer.Ordinal);
 
@@ -51,7 +52,7 @@ internal sealed class PnNode : IAsyncDisposable
     public async Task StartGatewayAsync(string? token = null)
     {
         var ct = TestContext.Current.CancellationToken;
-        var link = new ServerLink(new ServerLinkOptions
+        var link = new GatewayServerLink(new ServerLinkOptions
         {
             Server = _server,
             EnrollmentToken = token,
