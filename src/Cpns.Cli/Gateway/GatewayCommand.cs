@@ -74,10 +74,30 @@ internal static class GatewayCommand
 
             using var logs = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(parse.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information));
             var linked = serverUri is not null || ServerLink.IsEnrolled(directory);
-            await using var link = linked
+            // Disposed before the host (inside RunLinkedAsync) and here again in case the host never started.
+            var link = linked
                 ? new ServerLink(new ServerLinkOptions { Server = serverUri, EnrollmentToken = parse.GetValue(enrollToken), Mqtt = mqtt, ServerCaPath = parse.GetValue(serverCa) }, logs)
                 : null;
-            await using var host = await GatewayHost.StartAsync(options, link, logs, cancellationToken: ct).ConfigureAwait(false);
+            try
+            {
+                return await RunLinkedAsync(options, link, directory, logs, ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                if (link is not null)
+                {
+                    await link.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+        });
+        return run;
+    }
+
+    private static async Task<int> RunLinkedAsync(GatewayHostOptions options, ServerLink? link, string directory, ILoggerFactory logs, CancellationToken ct)
+    {
+        await using var host = await GatewayHost.StartAsync(options, link, logs, cancellationToken: ct).ConfigureAwait(false);
+        try
+        {
             if (link is not null)
             {
                 try
@@ -96,8 +116,15 @@ internal static class GatewayCommand
             // System.CommandLine cancels ct on SIGINT and SIGTERM: the host then stops gracefully.
             await ControlChannel.ServeAsync(ControlChannel.SocketPath(directory), (request, token) => HandleAsync(host, request, token), ct).ConfigureAwait(false);
             return 0;
-        });
-        return run;
+        }
+        finally
+        {
+            // Before the host goes: nothing from the server may reach a disposed host.
+            if (link is not null)
+            {
+                await link.DisposeAsync().ConfigureAwait(false);
+            }
+        }
     }
 
     private static async Task<JsonObject> HandleAsync(GatewayHost host, JsonObject request, CancellationToken cancellationToken)

@@ -58,7 +58,8 @@ public sealed partial class GatewayHost
         if (result.Status is GroupKeyNotificationStatus.Delivered or GroupKeyNotificationStatus.MembersChanged && (ulong)previous.Epoch < notification.Epoch)
         {
             var dropped = previous.Members.Except(notification.MemberPneIds, StringComparer.Ordinal).Where(p => !_removed.ContainsKey(p)).ToList();
-            await ForwardMemberDeletesAsync(notification.GroupId, (ulong)previous.Epoch, dropped, cancellationToken).ConfigureAwait(false);
+            var deleteReason = notification.Reason == GroupKeyReason.MemberCompromised ? GroupKeyDeleteReason.MemberCompromised : GroupKeyDeleteReason.MemberLeft;
+            await ForwardMemberDeletesAsync(notification.GroupId, (ulong)previous.Epoch, deleteReason, dropped, cancellationToken).ConfigureAwait(false);
         }
 
         // Step 3: the Group Key Response.
@@ -78,7 +79,7 @@ public sealed partial class GatewayHost
             },
             cancellationToken);
 
-    private async Task ForwardMemberDeletesAsync(string groupId, ulong epoch, List<string> pneIds, CancellationToken cancellationToken)
+    private async Task ForwardMemberDeletesAsync(string groupId, ulong epoch, GroupKeyDeleteReason reason, List<string> pneIds, CancellationToken cancellationToken)
     {
         if (epoch == 0)
         {
@@ -88,7 +89,7 @@ public sealed partial class GatewayHost
         foreach (var pneId in pneIds)
         {
             // One delete per PNE, naming only it; every epoch up to the last one it could open.
-            var forward = new Protocol.V1.GroupKeyDelete { GroupId = groupId, Epoch = epoch, Reason = GroupKeyDeleteReason.MemberLeft };
+            var forward = new Protocol.V1.GroupKeyDelete { GroupId = groupId, Epoch = epoch, Reason = reason };
             forward.PneIds.Add(pneId);
             await PublishAsync(Topics.PneDown(PnId, pneId), EnvelopeCodec.CreateEnvelope(forward, GatewayId), retain: false, cancellationToken).ConfigureAwait(false);
         }
