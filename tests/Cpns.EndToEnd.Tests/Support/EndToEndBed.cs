@@ -103,10 +103,15 @@ internal sealed class EndToEndBed : IAsyncDisposable
             var added = await Api.PostAsJsonAsync($"/groups/{id}/members", new { gatewayId = node.GatewayId, pneId }, Ct);
             Assert.Equal(System.Net.HttpStatusCode.Created, added.StatusCode);
 
-            // One join at a time, each delivered before the next: two joins behind one gateway in quick succession
-            // can leave the second without the key (the server takes the answer to the first member list as the
-            // answer to the second; reported to the server's branch).
+            // One join at a time, each delivered and acknowledged before the next: two joins behind one gateway in
+            // quick succession can leave the second without the key (the server takes the gateway's answer to the
+            // notification naming the first member as the answer to the one naming both; reported to the server's
+            // branch).
             await Eventually.TrueAsync(async () => await node.EpochAsync(pneId, id.ToString("D")) >= 1, $"{pneId} to hold the group key after joining");
+            await Eventually.TrueAsync(
+                async () => (await Api.GetFromJsonAsync<JsonElement>($"/groups/{id}/deliveries", Ct)).EnumerateArray()
+                    .Any(d => d.GetProperty("gatewayId").GetString() == node.GatewayId && d.GetProperty("status").GetString() == "Acknowledged"),
+                $"the server to record {node.GatewayId}'s answer for {pneId}");
         }
 
         return id.ToString("D");
