@@ -61,13 +61,48 @@ public sealed class MessagingTests
         await pn.NotifyAsync("game", 1, ["pne-a", "pne-b"]);
         await PnHarness.EventuallyAsync(async () => await a.Store.GetGroupAsync("game", PnHarness.Ct) is { Epoch: 1 }, "a epoch 1");
 
-        // a leaves the group (epoch 2 without it) but still holds epoch 1: the gateway does not relay its messages.
+        var directory = pn.DeviceOptions("pne-a").DataDirectory;
+        var snapshot = directory + ".epoch1";
+        CopyDirectory(directory, snapshot);
+
+        // a leaves the group (epoch 2 without it): the gateway tells it to delete its key, and it does.
         await pn.NotifyAsync("game", 2, ["pne-b"], GroupKeyReason.MemberLeft);
         await PnHarness.EventuallyAsync(async () => await b.Store.GetGroupAsync("game", PnHarness.Ct) is { Epoch: 2 }, "b epoch 2");
-        await a.SendAsync("game", Encoding.UTF8.GetBytes("still here"), PnHarness.Ct);
+        await PnHarness.EventuallyAsync(async () => await a.Store.GetGroupAsync("game", PnHarness.Ct) is { Status: Device.Storage.GroupKeyStatus.Deleted }, "a deleted its key");
 
-        await PnHarness.EventuallyAsync(() => pn.Host.GetRefusedCount(Gateway.Hosting.PneInputRefusal.NotAGroupMember) == 1, "refused as not a member");
+        // A device that ignored the delete still holds epoch 1 (its store as it was): the gateway does not relay its messages.
+        await a.DisposeAsync();
+        Directory.Delete(directory, recursive: true);
+        CopyDirectory(snapshot, directory);
+        await using var stale = await DeviceClient.OpenAsync(pn.DeviceOptions("pne-a"), pn.Logs.Factory, PnHarness.Ct);
+        await stale.StartAsync(pn.Host.PnEndpoint, PnHarness.Ct);
+        // The retained epoch-2 broadcast may reach it first and end the old epoch on the device itself; either way
+        // nothing it sends is relayed, and what it does send the gateway refuses.
+        var sent = false;
+        try
+        {
+            await stale.SendAsync("game", Encoding.UTF8.GetBytes("still here"), PnHarness.Ct);
+            sent = true;
+        }
+        catch (InvalidOperationException)
+        {
+        }
+
+        if (sent)
+        {
+            await PnHarness.EventuallyAsync(() => pn.Host.GetRefusedCount(Gateway.Hosting.PneInputRefusal.NotAGroupMember) == 1, "refused as not a member");
+        }
+
         Assert.DoesNotContain(pn.Wire, w => !w.Inbound && w.Topic == Topics.PnMessages(PnHarness.PnId, "game"));
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from))
+        {
+            File.Copy(file, Path.Combine(to, Path.GetFileName(file)), overwrite: true);
+        }
     }
 
     private static async Task<GroupMessageReceipt> NextAsync(DeviceClient device)

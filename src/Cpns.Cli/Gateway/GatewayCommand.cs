@@ -6,6 +6,8 @@ using System.Text.Json.Nodes;
 using Cpns.Cli.Control;
 using Cpns.Gateway;
 using Cpns.Gateway.Hosting;
+using Cpns.Gateway.ServerLink;
+using Cpns.Transport;
 using Microsoft.Extensions.Logging;
 
 namespace Cpns.Cli.Gateway;
@@ -30,8 +32,12 @@ internal static class GatewayCommand
         var gatewayId = new Option<string?>("--gateway-id") { Description = "The gateway id, CN of its certificates (first start; later read from the data directory)." };
         var pnListen = new Option<string>("--pn-listen") { Description = "Address:port of the PN broker (TLS, client certificates required).", DefaultValueFactory = _ => "127.0.0.1:8883" };
         var pairingListen = new Option<string>("--pairing-listen") { Description = "Address:port of the pairing listener (TLS, pairing topics only); same address as --pn-listen.", DefaultValueFactory = _ => "127.0.0.1:8884" };
+        var server = new Option<string?>("--server") { Description = "The CPNS Server's REST address for enrollment, e.g. https://cpns.example:8443 (http only on loopback). Without it and without an earlier enrollment the gateway runs its PN alone." };
+        var enrollToken = new Option<string?>("--enroll-token") { Description = "One-time enrollment token from `POST /gateways/enrollments`; used on the first start only, afterwards the stored certificate is used." };
+        var serverMqtt = new Option<string?>("--server-mqtt") { Description = "The server broker, mqtts://host:port, overriding the address the enrollment returned." };
+        var serverCa = new Option<string?>("--server-ca") { Description = "PEM file of the CA of the server's HTTPS certificate (enrollment); the system trust store when absent." };
         var verbose = new Option<bool>("--verbose") { Description = "Log at debug level (every flow step)." };
-        var run = new Command("run", "Run the gateway until SIGTERM or Ctrl+C.") { data, pnId, gatewayId, pnListen, pairingListen, verbose };
+        var run = new Command("run", "Run the gateway until SIGTERM or Ctrl+C; with --server (or once enrolled) linked to the CPNS Server.") { data, pnId, gatewayId, pnListen, pairingListen, server, enrollToken, serverMqtt, serverCa, verbose };
         run.SetAction(async (parse, ct) =>
         {
             var pn = IPEndPoint.Parse(parse.GetValue(pnListen)!);
@@ -52,14 +58,73 @@ internal static class GatewayCommand
                 Port = pn.Port,
                 PairingPort = pairing.Port,
             };
+            Uri? serverUri = null;
+            if (parse.GetValue(server) is { } serverText && !Uri.TryCreate(serverText, UriKind.Absolute, out serverUri))
+            {
+                await Console.Error.WriteLineAsync("--server must be an absolute URL, e.g. https://cpns.example:8443.").ConfigureAwait(false);
+                return 2;
+            }
+
+            MqttBrokerEndpoint? mqtt = null;
+            if (parse.GetValue(serverMqtt) is { } mqttText && !MqttBrokerEndpoint.TryParse(mqttText, out mqtt))
+            {
+                await Console.Error.WriteLineAsync("--server-mqtt must be mqtts://host:port.").ConfigureAwait(false);
+                return 2;
+            }
+
             using var logs = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(parse.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information));
-            await using var host = await GatewayHost.StartAsync(options, uplink: null, logs, cancellationToken: ct).ConfigureAwait(false);
-            await Console.Out.WriteLineAsync($"gateway {host.GatewayId} of PN {host.PnId}: PN broker {host.PnEndpoint}, pairing {host.PairingEndpoint}").ConfigureAwait(false);
+            var linked = serverUri is not null || ServerLink.IsEnrolled(directory);
+            // Disposed before the host (inside RunLinkedAsync) and here again in case the host never started.
+            var link = linked
+                ? new ServerLink(new ServerLinkOptions { Server = serverUri, EnrollmentToken = parse.GetValue(enrollToken), Mqtt = mqtt, ServerCaPath = parse.GetValue(serverCa) }, logs)
+                : null;
+            try
+            {
+                return await RunLinkedAsync(options, link, directory, logs, ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                if (link is not null)
+                {
+                    await link.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+        });
+        return run;
+    }
+
+    private static async Task<int> RunLinkedAsync(GatewayHostOptions options, ServerLink? link, string directory, ILoggerFactory logs, CancellationToken ct)
+    {
+        await using var host = await GatewayHost.StartAsync(options, link, logs, cancellationToken: ct).ConfigureAwait(false);
+        try
+        {
+            if (link is not null)
+            {
+                try
+                {
+                    await link.StartAsync(host, ct).ConfigureAwait(false);
+                }
+                catch (GatewayStartupException e)
+                {
+                    await Console.Error.WriteLineAsync(e.Message).ConfigureAwait(false);
+                    return 1;
+                }
+            }
+
+            await Console.Out.WriteLineAsync($"gateway {host.GatewayId} of PN {host.PnId}: PN broker {host.PnEndpoint}, pairing {host.PairingEndpoint}"
+                + (link is null ? "; no server link" : $"; server broker {link.Broker}")).ConfigureAwait(false);
             // System.CommandLine cancels ct on SIGINT and SIGTERM: the host then stops gracefully.
             await ControlChannel.ServeAsync(ControlChannel.SocketPath(directory), (request, token) => HandleAsync(host, request, token), ct).ConfigureAwait(false);
             return 0;
-        });
-        return run;
+        }
+        finally
+        {
+            // Before the host goes: nothing from the server may reach a disposed host.
+            if (link is not null)
+            {
+                await link.DisposeAsync().ConfigureAwait(false);
+            }
+        }
     }
 
     private static async Task<JsonObject> HandleAsync(GatewayHost host, JsonObject request, CancellationToken cancellationToken)

@@ -2,6 +2,7 @@ using Cpns.Gateway.Delivery;
 using Cpns.Protocol;
 using Cpns.Protocol.V1;
 using Cpns.Transport;
+using Microsoft.EntityFrameworkCore;
 
 namespace Cpns.Gateway.Hosting;
 
@@ -39,6 +40,7 @@ public sealed partial class GatewayHost
     {
         var notification = envelope.GroupKeyNotification;
         var reason = notification.Reason.ToString();
+        var previous = await GetMembersAsync(notification.GroupId, cancellationToken).ConfigureAwait(false);
         var result = await Delivery.HandleNotificationAsync(
             new Delivery.GroupKeyNotification(notification.GroupId, notification.Epoch, notification.WrappedGroupKey.Memory, [.. notification.MemberPneIds], reason),
             cancellationToken).ConfigureAwait(false);
@@ -50,9 +52,52 @@ public sealed partial class GatewayHost
             Log.Broadcast(_logger, result.GroupId, result.Epoch, result.ExpectedPneIds.Count);
         }
 
+        // The server names a gateway's members in every notification and sends a GroupKeyDelete only when none is
+        // left behind this gateway; a member that the new epoch no longer names left the group (or is
+        // compromised) and is told here to erase what it holds (docs/protocol.md, "a member leaves").
+        if (result.Status is GroupKeyNotificationStatus.Delivered or GroupKeyNotificationStatus.MembersChanged && (ulong)previous.Epoch < notification.Epoch)
+        {
+            var dropped = previous.Members.Except(notification.MemberPneIds, StringComparer.Ordinal).Where(p => !_removed.ContainsKey(p)).ToList();
+            var deleteReason = notification.Reason == GroupKeyReason.MemberCompromised ? GroupKeyDeleteReason.MemberCompromised : GroupKeyDeleteReason.MemberLeft;
+            await ForwardMemberDeletesAsync(notification.GroupId, (ulong)previous.Epoch, deleteReason, dropped, cancellationToken).ConfigureAwait(false);
+        }
+
         // Step 3: the Group Key Response.
         var response = new GroupKeyResponse { GroupId = notification.GroupId, Epoch = notification.Epoch, Status = ProtocolMapping.ToStatus(result.Status) };
         return EnvelopeCodec.CreateEnvelope(response, GatewayId, envelope);
+    }
+
+    private Task<(long Epoch, List<string> Members)> GetMembersAsync(string groupId, CancellationToken cancellationToken) =>
+        _store.RunAsync(
+            async db =>
+            {
+                var epoch = await db.Groups.AsNoTracking().Where(g => g.GroupId == groupId).Select(g => (long?)g.Epoch).SingleOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+                var members = epoch is null
+                    ? []
+                    : await db.GroupMembers.AsNoTracking().Where(m => m.GroupId == groupId).Select(m => m.PneId).ToListAsync(cancellationToken).ConfigureAwait(false);
+                return (epoch ?? 0, members);
+            },
+            cancellationToken);
+
+    private async Task ForwardMemberDeletesAsync(string groupId, ulong epoch, GroupKeyDeleteReason reason, List<string> pneIds, CancellationToken cancellationToken)
+    {
+        if (epoch == 0)
+        {
+            return;
+        }
+
+        foreach (var pneId in pneIds)
+        {
+            // One delete per PNE, naming only it; every epoch up to the last one it could open.
+            var forward = new Protocol.V1.GroupKeyDelete { GroupId = groupId, Epoch = epoch, Reason = reason };
+            forward.PneIds.Add(pneId);
+            await PublishAsync(Topics.PneDown(PnId, pneId), EnvelopeCodec.CreateEnvelope(forward, GatewayId), retain: false, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (pneIds.Count > 0)
+        {
+            Log.DeleteForwarded(_logger, groupId, epoch, GroupKeyDeleteStatus.MembersRemoved, pneIds.Count);
+        }
     }
 
     private async Task<Envelope?> HandleServerDeleteAsync(Envelope envelope, CancellationToken cancellationToken)

@@ -412,7 +412,13 @@ public sealed partial class GatewayHost : IAsyncDisposable
 
     private void Count(PneInputRefusal reason) => _refusals.AddOrUpdate(reason, 1, (_, n) => n + 1);
 
-    private async Task ReportInventoryAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The PN's inventory as the server wants it (<c>PnInventoryReport</c>): every registered PNE and every removed
+    /// one. Sent after each pairing and removal, and by the server link after every (re)connect.
+    /// </summary>
+    /// <param name="cancellationToken">Gives up.</param>
+    /// <returns>The report.</returns>
+    public async Task<PnInventoryReport> CreateInventoryReportAsync(CancellationToken cancellationToken = default)
     {
         var inventory = await Registry.GetInventoryAsync(cancellationToken).ConfigureAwait(false);
         var report = new PnInventoryReport { PnId = PnId };
@@ -428,6 +434,21 @@ public sealed partial class GatewayHost : IAsyncDisposable
             }
         }
 
+        return report;
+    }
+
+    /// <summary>The epoch of every group the gateway holds a Group Key of (the <c>known</c> list of a <c>SyncRequest</c>).</summary>
+    /// <param name="cancellationToken">Gives up.</param>
+    /// <returns>Group id and epoch, ordered by group id.</returns>
+    public Task<IReadOnlyList<GroupEpoch>> GetGroupEpochsAsync(CancellationToken cancellationToken = default) =>
+        _store.RunAsync<IReadOnlyList<GroupEpoch>>(
+            async db => [.. (await db.Groups.AsNoTracking().OrderBy(g => g.GroupId).Select(g => new { g.GroupId, g.Epoch }).ToListAsync(cancellationToken).ConfigureAwait(false))
+                .Select(g => new GroupEpoch { GroupId = g.GroupId, Epoch = (ulong)g.Epoch })],
+            cancellationToken);
+
+    private async Task ReportInventoryAsync(CancellationToken cancellationToken)
+    {
+        var report = await CreateInventoryReportAsync(cancellationToken).ConfigureAwait(false);
         await SendUplinkAsync(EnvelopeCodec.CreateEnvelope(report, GatewayId), cancellationToken).ConfigureAwait(false);
     }
 
