@@ -114,9 +114,13 @@ public sealed partial class ServerLink : IServerUplink, IAsyncDisposable
         // Subscribe before starting: the connection renews remembered subscriptions before it calls Connected, so
         // the SyncResponse to the SyncRequest sent there cannot arrive before the downlink subscription.
         var subscribed = connection.SubscribeAsync(Topics.GatewayDown(host.GatewayId), cancellationToken);
+        // Group messages other PNs' gateways relay through the server broker (architecture.md); the host
+        // republishes one only into this PN's messages topic, where only member devices can open it.
+        var relays = connection.SubscribeAsync(Topics.RelayAll, cancellationToken);
         connection.Start();
         _pump = Task.Run(() => PumpAsync(_stopping.Token), CancellationToken.None);
         await subscribed.ConfigureAwait(false);
+        await relays.ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -216,6 +220,17 @@ public sealed partial class ServerLink : IServerUplink, IAsyncDisposable
     {
         try
         {
+            if (Topics.TryParse(message.Topic, out var topic) && topic.Kind == TopicKind.Relay)
+            {
+                // Our own relays come back through the wildcard subscription; this PN has them already.
+                if (_host is { } relayHost && !string.Equals(topic.GatewayId, relayHost.GatewayId, StringComparison.Ordinal))
+                {
+                    await relayHost.DeliverRelayedGroupMessageAsync(topic.GroupId!, message.Payload, cancellationToken).ConfigureAwait(false);
+                }
+
+                return;
+            }
+
             if (!EnvelopeCodec.TryDecode(message.Payload.Span, out var envelope, out var error))
             {
                 Log.Refused(_logger, error);
