@@ -5,7 +5,8 @@
 # Works as root on a fresh Debian 12 with no systemd: pg_ctlcluster starts the server as the postgres user.
 # The role may create databases because each test makes its own database and drops it afterwards.
 set -euo pipefail
-password="${CPNS_PG_PASSWORD:-cpns-test}"
+# A fresh random password each run: the role's password is (re)set below, and the connection string carries it.
+pg_secret="${CPNS_PG_PASSWORD:-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
 port="${CPNS_PG_PORT:-5432}"
 
 if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
@@ -34,9 +35,9 @@ su postgres -c "psql -p $port -v ON_ERROR_STOP=1 -q" >&2 <<SQL
 DO \$\$
 BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'cpns') THEN
-    CREATE ROLE cpns LOGIN CREATEDB PASSWORD '$password';
+    CREATE ROLE cpns LOGIN CREATEDB PASSWORD '$pg_secret';
   ELSE
-    ALTER ROLE cpns LOGIN CREATEDB PASSWORD '$password';
+    ALTER ROLE cpns LOGIN CREATEDB PASSWORD '$pg_secret';
   END IF;
 END
 \$\$;
@@ -45,4 +46,4 @@ if ! su postgres -c "psql -p $port -tAc \"SELECT 1 FROM pg_database WHERE datnam
   su postgres -c "createdb -p $port -O cpns cpns_test" >&2
 fi
 
-echo "Host=127.0.0.1;Port=$port;Username=cpns;Password=$password;Database=cpns_test"
+echo "Host=127.0.0.1;Port=$port;Username=cpns;Password=$pg_secret;Database=cpns_test"
