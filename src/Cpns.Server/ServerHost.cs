@@ -92,14 +92,7 @@ public sealed class ServerHost : IAsyncDisposable
         var host = await StartAsync(options, cancellationToken).ConfigureAwait(false);
         await using (host.ConfigureAwait(false))
         {
-            try
-            {
-                await host._app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                // Cancellation is how a caller stops the server, not an error.
-            }
+            await host.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -180,6 +173,21 @@ public sealed class ServerHost : IAsyncDisposable
             {
                 await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(key.ExportPkcs8PrivateKeyPem() + "\n"), cancellationToken).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>Waits until the host is asked to stop (SIGTERM, <see cref="StopAsync"/>) or <paramref name="cancellationToken"/> is cancelled.</summary>
+    /// <param name="cancellationToken">Ends the wait.</param>
+    /// <returns>A task that ends when the host is stopping.</returns>
+    public async Task WaitForShutdownAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await _app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Cancellation is how a caller stops the server, not an error.
         }
     }
 

@@ -44,6 +44,27 @@ internal static class ControlChannel
         }
     }
 
+    /// <summary>Whether a process serves the data directory's control socket now.</summary>
+    public static bool IsServed(string dataDirectory)
+    {
+        var path = SocketPath(dataDirectory);
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
+        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            socket.Connect(new UnixDomainSocketEndPoint(path));
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Sends one request to the running process and returns its answer.</summary>
     /// <exception cref="InvalidOperationException">No process serves the data directory.</exception>
     public static async Task<JsonObject> RequestAsync(string dataDirectory, JsonObject request, CancellationToken cancellationToken)
@@ -56,7 +77,7 @@ internal static class ControlChannel
         }
         catch (SocketException e)
         {
-            throw new InvalidOperationException($"No running gateway serves '{Path.GetDirectoryName(path)}' (start `cpns gateway run --data ...` first).", e);
+            throw new InvalidOperationException($"No running cpns process serves '{Path.GetDirectoryName(path)}' (start `cpns gateway run` or `cpns device run` with that --data first).", e);
         }
 
         await using var stream = new NetworkStream(socket, ownsSocket: false);
@@ -64,8 +85,8 @@ internal static class ControlChannel
         using var reader = new StreamReader(stream, Encoding.UTF8);
         await writer.WriteLineAsync(request.ToJsonString()).ConfigureAwait(false);
         var line = await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false)
-            ?? throw new InvalidOperationException("The gateway closed the control channel without answering.");
-        return JsonNode.Parse(line)?.AsObject() ?? throw new InvalidOperationException("The gateway's answer is not a JSON object.");
+            ?? throw new InvalidOperationException("The process closed the control channel without answering.");
+        return JsonNode.Parse(line)?.AsObject() ?? throw new InvalidOperationException("The process's answer is not a JSON object.");
     }
 
     private static async Task HandleAsync(Socket client, Func<JsonObject, CancellationToken, Task<JsonObject>> handler, CancellationToken cancellationToken)

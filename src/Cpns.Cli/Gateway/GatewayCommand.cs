@@ -3,11 +3,13 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Cpns.Cli.Configuration;
 using Cpns.Cli.Control;
 using Cpns.Gateway;
 using Cpns.Gateway.Hosting;
 using Cpns.Gateway.ServerLink;
 using Cpns.Transport;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace Cpns.Cli.Gateway;
@@ -18,15 +20,17 @@ internal static class GatewayCommand
     public static Command Create()
     {
         var data = new Option<string>("--data") { Description = "Gateway data directory (gateway.db, gateway.key, PN CA, retained broadcasts, control socket).", DefaultValueFactory = _ => Path.Combine("data", "gateway") };
-        var gateway = new Command("gateway", "PN Gateway: the PN broker, pairing of PNEs, GKDK assignment and Group Key broadcast in the PN.");
-        gateway.Subcommands.Add(Run(data));
-        gateway.Subcommands.Add(Pair(data));
-        gateway.Subcommands.Add(RemovePne(data));
-        gateway.Subcommands.Add(Status(data));
+        var config = CliConfiguration.ConfigOption();
+        var gateway = new Command("gateway", "PN Gateway: the PN broker, pairing of PNEs, GKDK assignment and Group Key broadcast in the PN. "
+            + "Every option can also be set in the Gateway section of the settings file (--pn-listen as Gateway:PnListen) or as CPNS_Gateway__PnListen.");
+        gateway.Subcommands.Add(Run(data, config));
+        gateway.Subcommands.Add(Pair(data, config));
+        gateway.Subcommands.Add(RemovePne(data, config));
+        gateway.Subcommands.Add(Status(data, config));
         return gateway;
     }
 
-    private static Command Run(Option<string> data)
+    private static Command Run(Option<string> data, Option<string?> config)
     {
         var pnId = new Option<string?>("--pn-id") { Description = "The PN id (first start; later read from the data directory)." };
         var gatewayId = new Option<string?>("--gateway-id") { Description = "The gateway id, CN of its certificates (first start; later read from the data directory)." };
@@ -37,47 +41,61 @@ internal static class GatewayCommand
         var serverMqtt = new Option<string?>("--server-mqtt") { Description = "The server broker, mqtts://host:port, overriding the address the enrollment returned." };
         var serverCa = new Option<string?>("--server-ca") { Description = "PEM file of the CA of the server's HTTPS certificate (enrollment); the system trust store when absent." };
         var verbose = new Option<bool>("--verbose") { Description = "Log at debug level (every flow step)." };
-        var run = new Command("run", "Run the gateway until SIGTERM or Ctrl+C; with --server (or once enrolled) linked to the CPNS Server.") { data, pnId, gatewayId, pnListen, pairingListen, server, enrollToken, serverMqtt, serverCa, verbose };
+        var run = new Command("run", "Run the gateway until SIGTERM or Ctrl+C; with --server (or once enrolled) linked to the CPNS Server.") { config, data, pnId, gatewayId, pnListen, pairingListen, server, enrollToken, serverMqtt, serverCa, verbose };
         run.SetAction(async (parse, ct) =>
         {
-            var pn = IPEndPoint.Parse(parse.GetValue(pnListen)!);
-            var pairing = IPEndPoint.Parse(parse.GetValue(pairingListen)!);
+            var settings = CliConfiguration.Load(parse.GetValue(config)).GetSection("Gateway");
+            if (!IPEndPoint.TryParse(CliConfiguration.Value(parse, pnListen, settings), out var pn)
+                || !IPEndPoint.TryParse(CliConfiguration.Value(parse, pairingListen, settings), out var pairing))
+            {
+                await Console.Error.WriteLineAsync("--pn-listen and --pairing-listen must be address:port, e.g. 127.0.0.1:8883.").ConfigureAwait(false);
+                return 2;
+            }
+
             if (!pn.Address.Equals(pairing.Address))
             {
                 await Console.Error.WriteLineAsync("--pn-listen and --pairing-listen must use the same address.").ConfigureAwait(false);
                 return 2;
             }
 
-            var directory = parse.GetValue(data)!;
+            var directory = CliConfiguration.Value(parse, data, settings);
+            var core = new GatewayOptions();
+            settings.Bind(core);
+            core.DataDirectory = directory;
             var options = new GatewayHostOptions
             {
-                Gateway = new GatewayOptions { DataDirectory = directory },
-                PnId = parse.GetValue(pnId),
-                GatewayId = parse.GetValue(gatewayId),
+                Gateway = core,
+                PnId = CliConfiguration.Value(parse, pnId, settings),
+                GatewayId = CliConfiguration.Value(parse, gatewayId, settings),
                 Address = pn.Address,
                 Port = pn.Port,
                 PairingPort = pairing.Port,
             };
             Uri? serverUri = null;
-            if (parse.GetValue(server) is { } serverText && !Uri.TryCreate(serverText, UriKind.Absolute, out serverUri))
+            if (CliConfiguration.Value(parse, server, settings) is { } serverText && !Uri.TryCreate(serverText, UriKind.Absolute, out serverUri))
             {
                 await Console.Error.WriteLineAsync("--server must be an absolute URL, e.g. https://cpns.example:8443.").ConfigureAwait(false);
                 return 2;
             }
 
             MqttBrokerEndpoint? mqtt = null;
-            if (parse.GetValue(serverMqtt) is { } mqttText && !MqttBrokerEndpoint.TryParse(mqttText, out mqtt))
+            if (CliConfiguration.Value(parse, serverMqtt, settings) is { } mqttText && !MqttBrokerEndpoint.TryParse(mqttText, out mqtt))
             {
                 await Console.Error.WriteLineAsync("--server-mqtt must be mqtts://host:port.").ConfigureAwait(false);
                 return 2;
             }
 
-            using var logs = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(parse.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information));
+            using var logs = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(CliConfiguration.Value(parse, verbose, settings) ? LogLevel.Debug : LogLevel.Information));
             var linked = serverUri is not null || ServerLink.IsEnrolled(directory);
+            var linkOptions = new ServerLinkOptions();
+            settings.GetSection("ServerLink").Bind(linkOptions);
+            linkOptions.Server = serverUri;
+            linkOptions.EnrollmentToken = CliConfiguration.Value(parse, enrollToken, settings);
+            linkOptions.Mqtt = mqtt;
+            linkOptions.ServerCaPath = CliConfiguration.Value(parse, serverCa, settings);
+
             // Disposed before the host (inside RunLinkedAsync) and here again in case the host never started.
-            var link = linked
-                ? new ServerLink(new ServerLinkOptions { Server = serverUri, EnrollmentToken = parse.GetValue(enrollToken), Mqtt = mqtt, ServerCaPath = parse.GetValue(serverCa) }, logs)
-                : null;
+            var link = linked ? new ServerLink(linkOptions, logs) : null;
             try
             {
                 return await RunLinkedAsync(options, link, directory, logs, ct).ConfigureAwait(false);
@@ -153,11 +171,11 @@ internal static class GatewayCommand
         }
     }
 
-    private static Command Pair(Option<string> data)
+    private static Command Pair(Option<string> data, Option<string?> config)
     {
         var alias = new Option<string?>("--alias") { Description = "Name of the PNE in the PN inventory, e.g. \"kitchen speaker\"." };
         var ttl = new Option<int?>("--ttl") { Description = "Seconds the code stays valid (default 300)." };
-        var pair = new Command("pair", "Start pairing a PNE: shows a single-use code to enter on the PNE (`cpns device pair --code`). Needs the running gateway.") { data, alias, ttl };
+        var pair = new Command("pair", "Start pairing a PNE: shows a single-use code to enter on the PNE (`cpns device pair --code`). Needs the running gateway.") { config, data, alias, ttl };
         pair.SetAction(async (parse, ct) =>
         {
             var request = new JsonObject { ["command"] = "pair", ["alias"] = parse.GetValue(alias) };
@@ -166,7 +184,7 @@ internal static class GatewayCommand
                 request["ttlSeconds"] = seconds;
             }
 
-            var answer = await ControlChannel.RequestAsync(parse.GetValue(data)!, request, ct).ConfigureAwait(false);
+            var answer = await ControlChannel.RequestAsync(DataDirectory(parse, data, config), request, ct).ConfigureAwait(false);
             if (answer["error"] is { } error)
             {
                 await Console.Error.WriteLineAsync((string?)error).ConfigureAwait(false);
@@ -180,28 +198,31 @@ internal static class GatewayCommand
         return pair;
     }
 
-    private static Command RemovePne(Option<string> data)
+    private static Command RemovePne(Option<string> data, Option<string?> config)
     {
         var pne = new Option<string>("--pne-id") { Description = "The PNE to remove from the PN for good.", Required = true };
-        var remove = new Command("remove-pne", "Remove a PNE: it is told to delete its Group Keys, is excluded from every later broadcast, and may not use the PN broker again.") { data, pne };
+        var remove = new Command("remove-pne", "Remove a PNE: it is told to delete its Group Keys, is excluded from every later broadcast, and may not use the PN broker again.") { config, data, pne };
         remove.SetAction(async (parse, ct) =>
         {
-            var answer = await ControlChannel.RequestAsync(parse.GetValue(data)!, new JsonObject { ["command"] = "remove-pne", ["pneId"] = parse.GetValue(pne) }, ct).ConfigureAwait(false);
+            var answer = await ControlChannel.RequestAsync(DataDirectory(parse, data, config), new JsonObject { ["command"] = "remove-pne", ["pneId"] = parse.GetValue(pne) }, ct).ConfigureAwait(false);
             await Console.Out.WriteLineAsync(answer.ToJsonString()).ConfigureAwait(false);
             return answer["error"] is null && (string?)answer["status"] == "Removed" ? 0 : 1;
         });
         return remove;
     }
 
-    private static Command Status(Option<string> data)
+    private static Command Status(Option<string> data, Option<string?> config)
     {
-        var status = new Command("status", "Show the PN: PNEs, leaves, groups, epochs and deliveries (never key bytes). Needs the running gateway.") { data };
+        var status = new Command("status", "Show the PN: PNEs, leaves, groups, epochs and deliveries (never key bytes). Needs the running gateway.") { config, data };
         status.SetAction(async (parse, ct) =>
         {
-            var answer = await ControlChannel.RequestAsync(parse.GetValue(data)!, new JsonObject { ["command"] = "status" }, ct).ConfigureAwait(false);
+            var answer = await ControlChannel.RequestAsync(DataDirectory(parse, data, config), new JsonObject { ["command"] = "status" }, ct).ConfigureAwait(false);
             await Console.Out.WriteLineAsync(answer.ToJsonString(new JsonSerializerOptions { WriteIndented = true })).ConfigureAwait(false);
             return answer["error"] is null ? 0 : 1;
         });
         return status;
     }
+
+    private static string DataDirectory(ParseResult parse, Option<string> data, Option<string?> config) =>
+        CliConfiguration.Value(parse, data, CliConfiguration.Load(parse.GetValue(config)).GetSection("Gateway"));
 }

@@ -1,0 +1,94 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Cpns.Cli.Control;
+using Cpns.Cli.Device;
+using Cpns.Device.Client;
+using Cpns.Device.Storage;
+
+namespace Cpns.Cli.Demo;
+
+/// <summary>
+/// A PNE as its own process: paired with <c>cpns device pair</c>, run with <c>cpns device run</c>; its key store is
+/// read from its data directory (the store file is replaced atomically, so reading beside the running device is safe).
+/// </summary>
+internal sealed partial class ProcessPne : StoryPne
+{
+    private readonly string _dataDirectory;
+    private readonly string _logPath;
+
+    private ProcessPne(string pneId, GatewayProcess gateway, string dataDirectory, string logPath)
+        : base(pneId, gateway)
+    {
+        _dataDirectory = dataDirectory;
+        _logPath = logPath;
+    }
+
+    public CpnsProcess Process { get; private set; } = null!;
+
+    public string DataDirectory => _dataDirectory;
+
+    public override IReadOnlyList<(string GroupId, string Sender, string Text)> Received =>
+        [.. Process.Lines.Select(l => MessageLine().Match(l)).Where(m => m.Success).Select(m => (m.Groups["group"].Value, m.Groups["sender"].Value, m.Groups["text"].Value))];
+
+    public static async Task<ProcessPne> PairAsync(string pneId, GatewayProcess gateway, string dataDirectory, string logPath, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var code = await gateway.StartPairingAsync(pneId, cancellationToken).ConfigureAwait(false);
+        var (exit, output) = await CpnsProcess.RunAsync(
+            logPath,
+            ["device", "pair", "--data", dataDirectory, "--pne-id", pneId, "--code", code, "--gateway", gateway.PairingEndpoint.ToString()],
+            timeout,
+            cancellationToken).ConfigureAwait(false);
+        if (exit != 0)
+        {
+            throw new InvalidOperationException($"cpns device pair of {pneId} failed ({exit}): {output}");
+        }
+
+        var pne = new ProcessPne(pneId, gateway, dataDirectory, logPath);
+        await pne.StartAsync(timeout, cancellationToken).ConfigureAwait(false);
+        return pne;
+    }
+
+    /// <summary>Starts <c>cpns device run</c> (again) and waits until it is connected and subscribed.</summary>
+    public async Task StartAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        Process = CpnsProcess.Start(PneId, _logPath, ["device", "run", "--data", _dataDirectory, "--pn", Gateway.PnEndpoint.ToString()]);
+        await Process.WaitForLineAsync(l => l.StartsWith(DeviceCommand.ReadyPrefix, StringComparison.Ordinal), timeout, cancellationToken).ConfigureAwait(false);
+    }
+
+    public override async Task<GroupKeyInfo?> GetGroupAsync(string groupId, CancellationToken cancellationToken)
+    {
+        await using var client = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await client.Store.GetGroupAsync(groupId, cancellationToken).ConfigureAwait(false);
+    }
+
+    public override async Task<(bool HasGkdk, int? Leaf)> GetGkdkAsync(CancellationToken cancellationToken)
+    {
+        await using var client = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return (client.Store.HasGkdk, client.Store.Leaf);
+    }
+
+    public override bool FailedToOpen(string groupId, ulong epoch) =>
+        Process.Lines.Select(l => RefusedLine().Match(l)).Any(m => m.Success && m.Groups["group"].Value == groupId
+            && ulong.Parse(m.Groups["epoch"].Value, System.Globalization.CultureInfo.InvariantCulture) >= epoch);
+
+    public override async Task SendAsync(string groupId, string text, CancellationToken cancellationToken)
+    {
+        var answer = await ControlChannel.RequestAsync(_dataDirectory, new JsonObject { ["command"] = "send", ["group"] = groupId, ["message"] = text }, cancellationToken).ConfigureAwait(false);
+        if (answer["error"] is { } error)
+        {
+            throw new InvalidOperationException($"{PneId} could not send: {(string?)error}");
+        }
+    }
+
+    public override ValueTask DisposeAsync() => Process?.DisposeAsync() ?? ValueTask.CompletedTask;
+
+    private Task<DeviceClient> OpenAsync(CancellationToken cancellationToken) =>
+        DeviceClient.OpenAsync(new DeviceClientOptions { DataDirectory = _dataDirectory }, cancellationToken: cancellationToken);
+
+    // The device's own log of flow 6.x.y step 8 (DeviceClient event 7020).
+    [GeneratedRegex(@"Group Key of group (?<group>\S+) epoch (?<epoch>\d+): (NotARecipient|AuthenticationFailed)")]
+    private static partial Regex RefusedLine();
+
+    [GeneratedRegex(@"^\[(?<group>[^\]]+)\] (?<sender>[^:]+): (?<text>.*)$")]
+    private static partial Regex MessageLine();
+}
