@@ -82,10 +82,25 @@ internal static class ServerCommand
 
         var output = new Option<string>("--out") { Description = "Directory for ca.crt, broker.crt and broker.key (0600).", Required = true };
         var names = new Option<string[]>("--name") { Description = "DNS name or IP address of the broker (repeatable).", AllowMultipleArgumentsPerToken = true };
-        var brokerCert = new Command("broker-cert", "Write the server CA and a broker TLS certificate from it, for an external broker (Mosquitto).") { config, data, db, output, names };
+        var mosquitto = new Option<string?>("--mosquitto-listen") { Description = "Also write mosquitto.conf and acl for Mosquitto listening on this address:port: TLS 1.2+, client certificates from the server CA required, the certificate CN as user, the topic ACL of docs/architecture.md." };
+        var brokerCert = new Command("broker-cert", "Write the server CA and a broker TLS certificate from it, for an external broker (Mosquitto).") { config, data, db, output, names, mosquitto };
         brokerCert.SetAction(async (parse, ct) =>
         {
-            await ServerHost.IssueBrokerCertificateAsync(Options(parse, config, data, db), parse.GetValue(output)!, parse.GetValue(names) ?? [], ct).ConfigureAwait(false);
+            var directory = Path.GetFullPath(parse.GetValue(output)!);
+            System.Net.IPEndPoint? listen = null;
+            if (parse.GetValue(mosquitto) is { } text && !System.Net.IPEndPoint.TryParse(text, out listen))
+            {
+                await Console.Error.WriteLineAsync("--mosquitto-listen must be address:port, e.g. 127.0.0.1:8883.").ConfigureAwait(false);
+                return 2;
+            }
+
+            await ServerHost.IssueBrokerCertificateAsync(Options(parse, config, data, db), directory, parse.GetValue(names) ?? [], ct).ConfigureAwait(false);
+            if (listen is not null)
+            {
+                await MosquittoConfig.WriteAsync(directory, listen, ct).ConfigureAwait(false);
+                await Console.Out.WriteLineAsync($"wrote {Path.Combine(directory, MosquittoConfig.ConfigFileName)}; run: mosquitto -c {Path.Combine(directory, MosquittoConfig.ConfigFileName)}").ConfigureAwait(false);
+            }
+
             return 0;
         });
         server.Subcommands.Add(brokerCert);

@@ -277,11 +277,20 @@ internal sealed class DemoStory
             await sender.SendAsync(group.Id, $"hello from {sender.PneId}", ct).ConfigureAwait(false);
         }
 
-        await Eventually.TrueAsync(
-            () => Task.FromResult(members.All(m => members.Where(s => s != m).All(s => m.Received.Contains((group.Id, s.PneId, $"hello from {s.PneId}"))))),
-            $"every member of {group.Name} to open every other member's message",
-            Timeout,
-            ct).ConfigureAwait(false);
+        bool Opened(StoryPne receiver, StoryPne sender) => receiver.Received.Contains((group.Id, sender.PneId, $"hello from {sender.PneId}"));
+        try
+        {
+            await Eventually.TrueAsync(
+                () => Task.FromResult(members.All(m => members.Where(s => s != m).All(s => Opened(m, s)))),
+                $"every member of {group.Name} to open every other member's message",
+                Timeout,
+                ct).ConfigureAwait(false);
+        }
+        catch (TimeoutException e)
+        {
+            var missing = members.SelectMany(m => members.Where(s => s != m && !Opened(m, s)).Select(s => $"{m.PneId} lacks {s.PneId}'s"));
+            throw new TimeoutException($"{e.Message} {string.Join("; ", missing)}.", e);
+        }
 
         // Give a stray copy time to arrive where it must not.
         await Task.Delay(TimeSpan.FromSeconds(1), ct).ConfigureAwait(false);
@@ -319,22 +328,39 @@ internal sealed class DemoStory
             }
 
             holders += held.Count;
-            await Eventually.TrueAsync(
-                async () =>
-                {
-                    foreach (var pne in held)
+            var left = held;
+            try
+            {
+                await Eventually.TrueAsync(
+                    async () =>
                     {
-                        if ((await pne.GetGroupAsync(group.Id, ct).ConfigureAwait(false))?.Status != GroupKeyStatus.Deleted)
+                        var still = new List<StoryPne>();
+                        foreach (var pne in left)
                         {
-                            return false;
+                            if ((await pne.GetGroupAsync(group.Id, ct).ConfigureAwait(false))?.Status != GroupKeyStatus.Deleted)
+                            {
+                                still.Add(pne);
+                            }
                         }
-                    }
 
-                    return true;
-                },
-                $"every device that held a key of {group.Name} to delete it",
-                Timeout,
-                ct).ConfigureAwait(false);
+                        left = still;
+                        return left.Count == 0;
+                    },
+                    $"every device that held a key of {group.Name} to delete it",
+                    Timeout,
+                    ct).ConfigureAwait(false);
+            }
+            catch (TimeoutException e)
+            {
+                var states = new List<string>();
+                foreach (var pne in left)
+                {
+                    var info = await pne.GetGroupAsync(group.Id, ct).ConfigureAwait(false);
+                    states.Add($"{pne.PneId} ({group.RoleOf(pne.PneId)}): {info?.Status} epoch {info?.Epoch}, highest seen {info?.HighestSeenEpoch}");
+                }
+
+                throw new TimeoutException($"{e.Message} Not deleted: {string.Join("; ", states)}.", e);
+            }
         }
 
         foreach (var group in _groups)

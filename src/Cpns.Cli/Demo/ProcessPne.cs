@@ -85,8 +85,8 @@ internal sealed partial class ProcessPne : StoryPne
     private Task<DeviceClient> OpenAsync(CancellationToken cancellationToken) =>
         DeviceClient.OpenAsync(new DeviceClientOptions { DataDirectory = _dataDirectory }, cancellationToken: cancellationToken);
 
-    // The device's own log of flow 6.x.y step 8 (DeviceClient event 7020).
-    [GeneratedRegex(@"Group Key of group (?<group>\S+) epoch (?<epoch>\d+): (NotARecipient|AuthenticationFailed)")]
+    // The device's own log of a broadcast it could not open (DeviceClient event 7002, DeviceInputRefusal.GroupKeyNotStored).
+    [GeneratedRegex(@"/groups/(?<group>\S+) refused: GroupKeyNotStored \((NotARecipient|AuthenticationFailed) at epoch (?<epoch>\d+)\)")]
     private static partial Regex RefusedLine();
 
     [GeneratedRegex(@"^\[(?<group>[^\]]+)\] (?<sender>[^:]+): (?<text>.*)$")]

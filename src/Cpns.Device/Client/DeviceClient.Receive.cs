@@ -1,3 +1,4 @@
+using System.Globalization;
 using Cpns.Device.Groups;
 using Cpns.Device.Messaging;
 using Cpns.Device.Storage;
@@ -144,7 +145,8 @@ public sealed partial class DeviceClient
         var status = await _receiver.ReceiveAsync(broadcast, (GroupKeyUpdateReason)(int)body.Reason, cancellationToken).ConfigureAwait(false);
         if (status is not (GroupKeyReceiveStatus.Stored or GroupKeyReceiveStatus.Duplicate))
         {
-            Count(DeviceInputRefusal.GroupKeyNotStored, topic, status.ToString());
+            // The epoch in the detail: an operator (and `cpns demo`) can tell which broadcast the device could not open.
+            Count(DeviceInputRefusal.GroupKeyNotStored, topic, string.Create(CultureInfo.InvariantCulture, $"{status} at epoch {body.Epoch}"));
         }
         else
         {
