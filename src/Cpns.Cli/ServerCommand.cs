@@ -104,6 +104,26 @@ internal static class ServerCommand
             return 0;
         });
         server.Subcommands.Add(brokerCert);
+
+        var newKeyOut = new Option<string?>("--new-key-out") { Description = "File for the new key (base64, 0600) when the current one comes from CPNS_MASTER_KEY or the settings; with DATA/master.key the file is replaced in place." };
+        var rotate = new Command("rotate-master-key", "Re-seal every secret at rest (GKs, per-gateway keys, server CA key, HTTPS certificate) under a new master key, in one transaction. "
+            + "Stop every server instance first; run it again to finish a rotation a crash interrupted.") { config, data, db, newKeyOut };
+        rotate.SetAction(async (parse, ct) =>
+        {
+            try
+            {
+                var (groupKeys, gatewayKeys) = await ServerHost.RotateMasterKeyAsync(Options(parse, config, data, db), parse.GetValue(newKeyOut), ct).ConfigureAwait(false);
+                await Console.Out.WriteLineAsync($"master key rotated: {groupKeys} group keys and {gatewayKeys} gateway keys re-sealed"
+                    + (parse.GetValue(newKeyOut) is { } file ? $"; the new key is in {file}: give it to every instance (CPNS_MASTER_KEY)" : string.Empty)).ConfigureAwait(false);
+                return 0;
+            }
+            catch (InvalidOperationException e)
+            {
+                await Console.Error.WriteLineAsync(e.Message).ConfigureAwait(false);
+                return 1;
+            }
+        });
+        server.Subcommands.Add(rotate);
         return server;
     }
 

@@ -176,6 +176,25 @@ public sealed class ServerHost : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Re-seals every secret at rest (GKs, per-gateway keys, the server CA key, the self-made HTTPS certificate) under a
+    /// new random master key, in one database transaction. Every server instance on the database must be stopped.
+    /// With the key in <c>DATA/master.key</c> the file is replaced; with <see cref="ServerOptions.MasterKey"/> or
+    /// <c>CPNS_MASTER_KEY</c>, the new key is written (base64, mode 0600) to <paramref name="newKeyOutput"/> and the
+    /// operator gives it to every instance. After a crash, running it again finishes the rotation.
+    /// </summary>
+    /// <param name="options">The server's settings: database and current master key.</param>
+    /// <param name="newKeyOutput">Where to write the new key when the current one does not come from <c>master.key</c>.</param>
+    /// <param name="cancellationToken">Gives up before the commit.</param>
+    /// <returns>How many group keys and gateway keys were re-sealed.</returns>
+    /// <exception cref="InvalidOperationException">The current key does not open the secrets, or no output for the new key was given.</exception>
+    public static Task<(int GroupKeys, int GatewayKeys)> RotateMasterKeyAsync(ServerOptions options, string? newKeyOutput, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.DataDirectory = DataDirectory.Ensure(options.DataDirectory);
+        return MasterKeyRotation.RotateAsync(options, newKeyOutput, cancellationToken);
+    }
+
     /// <summary>Waits until the host is asked to stop (SIGTERM, <see cref="StopAsync"/>) or <paramref name="cancellationToken"/> is cancelled.</summary>
     /// <param name="cancellationToken">Ends the wait.</param>
     /// <returns>A task that ends when the host is stopping.</returns>

@@ -55,7 +55,7 @@ internal static class HttpsCertificate
         return X509CertificateLoader.LoadPkcs12FromFile(path, password);
     }
 
-    private static string DerivePassword(MasterKey masterKey)
+    internal static string DerivePassword(MasterKey masterKey)
     {
         Span<byte> derived = stackalloc byte[32];
         HKDF.DeriveKey(HashAlgorithmName.SHA256, masterKey.Key, derived, salt: [], info: "cpns/https-pfx/v1"u8);

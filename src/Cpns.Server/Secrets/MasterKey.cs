@@ -27,6 +27,31 @@ internal sealed class MasterKey : IDisposable
 
     private bool _disposed;
 
+    /// <summary>A new random key (for <see cref="MasterKeyRotation"/>).</summary>
+    public static MasterKey Generate()
+    {
+        var key = GC.AllocateArray<byte>(Length, pinned: true);
+        RandomNumberGenerator.Fill(key);
+        return new MasterKey(key);
+    }
+
+    /// <summary>A key from its 32 bytes; the caller wipes its copy.</summary>
+    public static MasterKey FromBytes(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length != Length)
+        {
+            throw new InvalidOperationException($"A master key is {Length} bytes.");
+        }
+
+        var key = GC.AllocateArray<byte>(Length, pinned: true);
+        bytes.CopyTo(key);
+        return new MasterKey(key);
+    }
+
+    /// <summary>Whether the key comes from <c>master.key</c> in the data directory (neither the option nor the environment variable is set).</summary>
+    public static bool IsFromFile(ServerOptions options, Func<string, string?>? environment = null) =>
+        string.IsNullOrWhiteSpace(options.MasterKey ?? (environment ?? Environment.GetEnvironmentVariable)(ServerOptions.MasterKeyEnvironmentVariable));
+
     public static MasterKey Load(ServerOptions options, Func<string, string?>? environment = null)
     {
         environment ??= Environment.GetEnvironmentVariable;
@@ -44,6 +69,13 @@ internal sealed class MasterKey : IDisposable
         }
 
         var path = Path.Combine(options.DataDirectory, FileName);
+        if (File.Exists(Path.Combine(options.DataDirectory, MasterKeyRotation.PendingFileName)))
+        {
+            CryptographicOperations.ZeroMemory(key);
+            throw new InvalidOperationException(
+                $"A master key rotation was interrupted ({MasterKeyRotation.PendingFileName} exists in {options.DataDirectory}): run `cpns server rotate-master-key` again to finish it.");
+        }
+
         if (!File.Exists(path))
         {
             TryCreate(path);
