@@ -23,6 +23,7 @@ public sealed partial class DeviceKeyStore : IDisposable
     private readonly DeviceKeyStoreOptions _options;
     private StoreState _state;
     private bool _disposed;
+    private bool _leftoversDeleted;
 
     private DeviceKeyStore(string path, DeviceKey deviceKey, DeviceKeyStoreOptions options, StoreState state)
     {
@@ -377,7 +378,6 @@ public sealed partial class DeviceKeyStore : IDisposable
         CancellationToken cancellationToken)
     {
         var state = await LoadAsync(path, deviceKey, expectedPneId, cancellationToken).ConfigureAwait(false);
-        StoreFile.DeleteLeftovers(path);
         return new DeviceKeyStore(path, deviceKey, options, state);
     }
 
@@ -557,6 +557,14 @@ public sealed partial class DeviceKeyStore : IDisposable
         finally
         {
             CryptographicOperations.ZeroMemory(plaintext);
+        }
+
+        // Only a writer clears what a crashed write left behind: a reader opening the store beside the running
+        // device (`cpns device status`) must not delete the device's temporary file between its write and its rename.
+        if (!_leftoversDeleted)
+        {
+            StoreFile.DeleteLeftovers(FilePath);
+            _leftoversDeleted = true;
         }
 
         await StoreFile.WriteAtomicAsync(FilePath, file, WriteHook, cancellationToken).ConfigureAwait(false);

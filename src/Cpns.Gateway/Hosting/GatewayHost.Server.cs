@@ -59,7 +59,9 @@ public sealed partial class GatewayHost
         {
             var dropped = previous.Members.Except(notification.MemberPneIds, StringComparer.Ordinal).Where(p => !_removed.ContainsKey(p)).ToList();
             var deleteReason = notification.Reason == GroupKeyReason.MemberCompromised ? GroupKeyDeleteReason.MemberCompromised : GroupKeyDeleteReason.MemberLeft;
-            await ForwardMemberDeletesAsync(notification.GroupId, (ulong)previous.Epoch, deleteReason, dropped, cancellationToken).ConfigureAwait(false);
+            // Every epoch before the new one: the gateway's own last epoch can lag behind what the PNE already holds
+            // when notifications of two epochs are handled at once, and a delete below the PNE's epoch would be stale.
+            await ForwardMemberDeletesAsync(notification.GroupId, notification.Epoch - 1, deleteReason, dropped, cancellationToken).ConfigureAwait(false);
         }
 
         // Step 3: the Group Key Response.

@@ -79,8 +79,35 @@ public sealed class DeviceKeyStoreTests : IDisposable
 
         using var reopened = await DeviceKeyStore.OpenAsync(StorePath, _deviceKey, cancellationToken: Ct);
         Assert.Equal(1UL, (await reopened.GetGroupAsync("g", Ct))!.Epoch);
-        Assert.Empty(Directory.GetFiles(_dir.Path, "pne.store.tmp-*"));
         Assert.Equal(GroupKeyAcceptance.Stored, await reopened.AcceptGroupKeyAsync(gk2, cancellationToken: Ct));
+
+        // The first write of the reopened store cleared the crashed write's leftover.
+        Assert.Empty(Directory.GetFiles(_dir.Path, "pne.store.tmp-*"));
+    }
+
+    [Fact]
+    public async Task OpenAsync_BesideAWriteBetweenItsTempFileAndRename_ReaderLeavesTheWriteToFinish()
+    {
+        using var gk1 = GroupKey.Create("g", 1);
+        var store = await CreateAsync();
+        DeviceKeyStore? reader = null;
+        store.WriteHook = stage =>
+        {
+            if (stage == StoreWriteStage.TempFileWritten)
+            {
+                // `cpns device status` opening the store while the running device writes it. The hook is synchronous by
+                // design (it runs between two file operations), so the open is waited for here.
+                reader = DeviceKeyStore.OpenAsync(StorePath, _deviceKey, cancellationToken: Ct).GetAwaiter().GetResult();
+            }
+        };
+
+        Assert.Equal(GroupKeyAcceptance.Stored, await store.AcceptGroupKeyAsync(gk1, cancellationToken: Ct));
+
+        Assert.NotNull(reader);
+        reader.Dispose();
+        store.Dispose();
+        using var reopened = await DeviceKeyStore.OpenAsync(StorePath, _deviceKey, cancellationToken: Ct);
+        Assert.Equal(1UL, (await reopened.GetGroupAsync("g", Ct))!.Epoch);
     }
 
     [Fact]
