@@ -1,6 +1,7 @@
 // MLS (RFC 9420) anchor for scripts/bench.sh: one remove commit in a group of N members, through ts-mls.
 //
-//   node mls-anchor.mjs [--sizes 64,256,1024,4096] [--full-sizes 64,256] [--add-batch 256] [--out mls.json] [--budget-seconds 420]
+//   node mls-anchor.mjs [--sizes 64,256,1024,4096] [--full-sizes 64] [--add-batch 256]
+//                      [--cache DIR|none] [--cold-max 1024] [--out mls.json] [--budget-seconds 420]
 //
 // For each N and each way of building the group it prints (and writes) JSON with the process CPU time
 // (process.cpuUsage: user + system of every thread, so the WebCrypto thread pool counts too) to
@@ -22,14 +23,18 @@
 //              (2 log2 N of them, see relevantCommitters): the remove commit then sees exactly the tree of
 //              populated-full, which the run checks at the --full-sizes (same commit bytes).
 // The group build time is measured and reported too; the whole run stops adding sizes when the budget is spent.
+// Built groups are cached in .cache/ (see cachePath) and reused by later runs. A size above --cold-max is only
+// measured from the cache (building N = 4,096 takes longer than the whole run may): build it once by naming it.
 import {
   acceptAll,
   createCommit,
   createGroup,
+  decodeGroupState,
   decodeMlsMessage,
   defaultCapabilities,
   defaultLifetime,
   emptyPskIndex,
+  encodeGroupState,
   encodeMlsMessage,
   generateKeyPackage,
   getCiphersuiteFromName,
@@ -37,7 +42,10 @@ import {
   joinGroup,
   processMessage,
 } from "ts-mls";
-import { writeFileSync } from "node:fs";
+import { defaultClientConfig } from "ts-mls/clientConfig.js";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { cpus } from "node:os";
 
 const suiteName = "MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519";
@@ -45,7 +53,10 @@ const args = parseArgs(process.argv.slice(2));
 const sizes = (args.sizes ?? "64,256,1024,4096").split(",").map(Number);
 const budgetMs = Number(args["budget-seconds"] ?? 420) * 1000;
 const addBatch = Number(args["add-batch"] ?? 256);
-const fullSizes = (args["full-sizes"] ?? "64,256").split(",").map(Number);
+const coldMax = Number(args["cold-max"] ?? 1024);
+const fullSizes = (args["full-sizes"] ?? "64").split(",").map(Number);
+const libraryVersion = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), "node_modules/ts-mls/package.json"), "utf8")).version;
+const cacheDir = args.cache === "none" ? undefined : (args.cache ?? join(dirname(fileURLToPath(import.meta.url)), ".cache"));
 const impl = await getCiphersuiteImpl(getCiphersuiteFromName(suiteName));
 const text = new TextEncoder();
 const started = Date.now();
@@ -57,6 +68,11 @@ for (const n of sizes) {
     continue;
   }
 
+  if (n > coldMax && !(cacheDir && existsSync(cachePath(n)))) {
+    results.push({ n, skipped: `group not built yet: \`node bench/anchors/mls-anchor.mjs --sizes ${n} --cold-max ${n}\` builds it once into bench/anchors/.cache (N = 4,096: about 15 min on 2 cores)` });
+    continue;
+  }
+
   for (const entry of await measureSize(n)) {
     results.push(entry);
     console.error(JSON.stringify(entry));
@@ -65,7 +81,7 @@ for (const n of sizes) {
 
 const report = {
   library: "ts-mls",
-  libraryVersion: (await import("ts-mls/package.json", { with: { type: "json" } }).catch(() => ({ default: {} }))).default.version ?? "1.6.4",
+  libraryVersion,
   node: process.version,
   cipherSuite: suiteName,
   cpu: cpus()[0]?.model ?? "unknown",
@@ -80,8 +96,29 @@ if (args.out) {
 console.log(json);
 
 async function measureSize(n) {
+  const removed = removedLeaf(n);
+  const receiverLeaf = n - 1;
+  const builds = (await loadBuilds(n)) ?? (await saveBuilds(n, await buildGroups(n, removed, receiverLeaf)));
   const out = [];
-  // Welcome build: key packages, one commit adding everyone, the receiver joins from the Welcome.
+  for (const b of builds) {
+    out.push({
+      n,
+      variant: b.variant,
+      removedLeaf: removed,
+      receiverLeaf,
+      build: b.build,
+      ...(b.welcomeBytes ? { welcomeBytes: b.welcomeBytes } : {}),
+      ...(await measureRemove(b.creator, b.receiver, removed, repetitions(n))),
+    });
+  }
+
+  return out;
+}
+
+// Builds the group states the measurements start from: the creator's and the receiver's, for each variant.
+async function buildGroups(n, removed, receiverLeaf) {
+  const builds = [];
+  // Welcome build: key packages, commits adding everyone, the receiver joins from the (last) Welcome.
   let t = clock();
   const packages = [];
   for (let i = 0; i < n; i++) {
@@ -89,6 +126,7 @@ async function measureSize(n) {
   }
 
   const keyPackagesMs = t.elapsed();
+  note(`N = ${n}: ${n} key packages`);
   t = clock();
   let creator = await createGroup(text.encode(`bench-${n}`), packages[0].publicPackage, packages[0].privatePackage, [], impl);
   // Adds in commits of at most addBatch members: ts-mls copies the tree per proposal, and one commit adding
@@ -98,24 +136,28 @@ async function measureSize(n) {
     const adds = packages.slice(first, Math.min(n, first + addBatch)).map((p) => ({ proposalType: "add", add: { keyPackage: p.publicPackage } }));
     added = await createCommit({ state: creator, cipherSuite: impl }, { extraProposals: adds, ratchetTreeExtension: true });
     creator = added.newState;
+    note(`N = ${n}: ${Math.min(n, first + addBatch)} members in the tree`);
   }
 
   const addCommitMs = t.elapsed();
   const welcomeBytes = encodeMlsMessage({ welcome: added.welcome, wireformat: "mls_welcome", version: "mls10" }).length;
-  const receiverLeaf = n - 1;
   t = clock();
   const welcome = decodeMlsMessage(encodeMlsMessage({ welcome: added.welcome, wireformat: "mls_welcome", version: "mls10" }), 0)[0].welcome;
   const receiver = await joinGroup(welcome, packages[receiverLeaf].publicPackage, packages[receiverLeaf].privatePackage, emptyPskIndex, impl);
   const joinMs = t.elapsed();
-  const removed = removedLeaf(n);
-  out.push({
-    n,
+  note(`N = ${n}: the receiver joined from the Welcome`);
+  builds.push({
     variant: "welcome",
-    removedLeaf: removed,
-    receiverLeaf,
-    build: { keyPackagesCpuMs: keyPackagesMs.cpu, addCommitCpuMs: addCommitMs.cpu, joinCpuMs: joinMs.cpu, wallMs: keyPackagesMs.wall + addCommitMs.wall + joinMs.wall },
+    creator,
+    receiver,
     welcomeBytes,
-    ...(await measureRemove(creator, receiver, removed, repetitions(n))),
+    build: {
+      keyPackagesCpuMs: keyPackagesMs.cpu,
+      addCommitCpuMs: addCommitMs.cpu,
+      joinCpuMs: joinMs.cpu,
+      cpuMs: keyPackagesMs.cpu + addCommitMs.cpu + joinMs.cpu,
+      wallMs: keyPackagesMs.wall + addCommitMs.wall + joinMs.wall,
+    },
   });
 
   // Populated builds. Each commit is made from the group's current state under the committer's own leaf and
@@ -130,20 +172,57 @@ async function measureSize(n) {
     }
 
     const populateMs = t.elapsed();
+    note(`N = ${n}: ${variant}, ${committers.length + 1} members committed`);
     // The receiver committed last: its state is its own commit's result, with the keys of its whole path.
-    const populatedReceiver = current;
-    const populatedCreator = viewOf(current, 0, packages[0], creator.privatePath.privateKeys[0]);
-    out.push({
-      n,
+    builds.push({
       variant,
-      removedLeaf: removed,
-      receiverLeaf,
-      build: { commitsCpuMs: populateMs.cpu, commits: committers.length + 1, wallMs: populateMs.wall },
-      ...(await measureRemove(populatedCreator, populatedReceiver, removed, repetitions(n))),
+      creator: viewOf(current, 0, packages[0], creator.privatePath.privateKeys[0]),
+      receiver: current,
+      build: { commits: committers.length + 1, cpuMs: populateMs.cpu, wallMs: populateMs.wall },
     });
   }
 
-  return out;
+  return builds;
+}
+
+// The built states are kept in bench/anchors/.cache (never committed), so a group that takes minutes to build
+// (N = 4,096) is built once; the report gives the build time measured when it was built, and says it was reused.
+function cachePath(n) {
+  return join(cacheDir, `groups-${n}-ts-mls-${libraryVersion}-${fullSizes.includes(n) ? "full" : "min"}.json`);
+}
+
+async function loadBuilds(n) {
+  if (!cacheDir || !existsSync(cachePath(n))) {
+    return undefined;
+  }
+
+  const stored = JSON.parse(readFileSync(cachePath(n), "utf8"));
+  note(`N = ${n}: group states reused from ${cachePath(n)}`);
+  return stored.map((b) => ({
+    ...b,
+    build: { ...b.build, reused: true },
+    creator: decodeState(b.creator),
+    receiver: decodeState(b.receiver),
+  }));
+}
+
+async function saveBuilds(n, builds) {
+  if (cacheDir) {
+    mkdirSync(cacheDir, { recursive: true });
+    const stored = builds.map((b) => ({ ...b, creator: encodeState(b.creator), receiver: encodeState(b.receiver) }));
+    writeFileSync(cachePath(n), JSON.stringify(stored));
+  }
+
+  return builds;
+}
+
+function encodeState(state) {
+  return Buffer.from(encodeGroupState(state)).toString("base64");
+}
+
+function decodeState(text) {
+  const [state] = decodeGroupState(new Uint8Array(Buffer.from(text, "base64")), 0);
+  return { ...state, clientConfig: defaultClientConfig };
 }
 
 // The creator removes one member; the receiver processes the commit. The states are immutable, so the same
@@ -179,7 +258,7 @@ function viewOf(state, leaf, keyPackage, leafPrivateKey) {
 // The members whose commits set every parent node that the remove commit encrypts to, as in a tree where every
 // member has committed: the first leaf of each subtree hanging off the creator's path (leaf 0), and of each subtree
 // hanging off the removed leaf's path inside the subtree that holds it. The subtree holding the receiver (the
-// upper half) is set by the receiver's own commit, made last. At N = 64 and 256 "populated-full" checks that
+// upper half) is set by the receiver's own commit, made last. At the --full-sizes "populated-full" checks that
 // this gives the same commit as letting every member commit.
 function relevantCommitters(n, removed) {
   // The subtrees off leaf 0's path are [size, 2 size) for size = 1, 2, 4, ..., n/2; the removed leaf lies in the one
@@ -205,6 +284,10 @@ function relevantCommitters(n, removed) {
   return [...leaves].sort((x, y) => x - y);
 }
 
+function note(message) {
+  console.error(`[mls ${((Date.now() - started) / 1000).toFixed(0)} s] ${message}`);
+}
+
 function range(from, to) {
   return Array.from({ length: to - from }, (_, i) => from + i);
 }
@@ -215,7 +298,7 @@ function removedLeaf(n) {
 }
 
 function repetitions(n) {
-  return n <= 256 ? 7 : n <= 1024 ? 5 : 3;
+  return n <= 256 ? 7 : n <= 1024 ? 5 : 2;
 }
 
 function clock() {

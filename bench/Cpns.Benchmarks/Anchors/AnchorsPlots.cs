@@ -98,8 +98,8 @@ internal static class AnchorsPlots
         plot.Title("One rekey after a member leaves: produce + one member's processing (process CPU)");
         plot.XLabel("group size N (members)");
         plot.YLabel("CPU time per rekey (log scale)");
-        plot.ShowLegend(Alignment.UpperLeft);
-        plot.SavePng(path, Width, Height);
+        plot.ShowLegend(Edge.Right);
+        plot.SavePng(path, Width + 360, Height);
     }
 
     private static ScottPlot.TickGenerators.NumericAutomatic LogTicks(Func<double, string> label) => new()
@@ -109,10 +109,11 @@ internal static class AnchorsPlots
         LabelFormatter = v => label(Math.Pow(10, v)),
     };
 
+    // Decimal units: the ticks sit on powers of ten.
     private static string Bytes(double value) => value switch
     {
-        >= 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{value / (1024 * 1024):0.#} MiB"),
-        >= 1024 => string.Create(CultureInfo.InvariantCulture, $"{value / 1024:0.#} KiB"),
+        >= 1e6 => string.Create(CultureInfo.InvariantCulture, $"{value / 1e6:0.#} MB"),
+        >= 1e3 => string.Create(CultureInfo.InvariantCulture, $"{value / 1e3:0.#} kB"),
         _ => string.Create(CultureInfo.InvariantCulture, $"{value:0} B"),
     };
 
