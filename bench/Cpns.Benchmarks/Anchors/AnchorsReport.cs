@@ -105,7 +105,7 @@ internal static class AnchorsReport
         var rows = cpns.Where(r => r.Members == TargetMembers && r.Scheme == Sd).OrderBy(r => r.Pns).ToArray();
         var populated = mls?.Find(TargetMembers, "populated");
         var welcome = mls?.Find(TargetMembers, "welcome");
-        if (rows.Length == 0 || populated is null || welcome is null)
+        if (mls is null || rows.Length == 0 || populated is null || welcome is null)
         {
             return;
         }
