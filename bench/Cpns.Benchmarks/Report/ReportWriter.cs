@@ -205,7 +205,7 @@ internal static class ReportWriter
         text.AppendLine();
     }
 
-    private static string CpuModel()
+    internal static string CpuModel()
     {
         try
         {
