@@ -64,7 +64,7 @@ internal static class DemoCommand
             var removeAfter = parse.GetValue(data) is null && !parse.GetValue(keep);
             try
             {
-                return await RunAsync(options, parse.GetValue(groups), parse.GetValue(rotateEvery), parse.GetValue(json), parse.GetValue(keep), ct).ConfigureAwait(false);
+                return await RunAsync(options, parse.GetValue(groups), parse.GetValue(rotateEvery), parse.GetValue(json), parse.GetValue(keep), !removeAfter, ct).ConfigureAwait(false);
             }
             finally
             {
@@ -77,7 +77,7 @@ internal static class DemoCommand
         return demo;
     }
 
-    private static async Task<int> RunAsync(DemoSystemOptions options, int groups, int rotateEvery, bool json, bool keep, CancellationToken ct)
+    private static async Task<int> RunAsync(DemoSystemOptions options, int groups, int rotateEvery, bool json, bool keep, bool dataKept, CancellationToken ct)
     {
         using var deviceLogs = new FileLoggerProvider(Path.Combine(options.DataDirectory, "logs", "devices.log"));
         using var logs = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Information).AddProvider(deviceLogs));
@@ -102,9 +102,10 @@ internal static class DemoCommand
             }
             else
             {
+                var where = dataKept ? $" Logs of every process: {Markup.Escape(system.LogDirectory)}" : " (--data DIR keeps every process's logs.)";
                 AnsiConsole.MarkupLine(story.Passed
-                    ? $"[green]Every step passed[/] in {clock.Elapsed.TotalSeconds:F1} s. Logs of every process: {Markup.Escape(system.LogDirectory)}"
-                    : $"[red]The story failed.[/] Logs of every process: {Markup.Escape(system.LogDirectory)}");
+                    ? $"[green]Every step passed[/] in {clock.Elapsed.TotalSeconds:F1} s.{where}"
+                    : $"[red]The story failed.[/]{where}");
             }
 
             if (keep && system.Servers.Count > 0)

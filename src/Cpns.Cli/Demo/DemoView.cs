@@ -10,7 +10,7 @@ internal static class DemoView
 {
     public static async Task<IRenderable> RenderAsync(DemoStory story, int frame, CancellationToken cancellationToken)
     {
-        var steps = new Table().Border(TableBorder.Rounded).Title("[bold]The story[/]").Expand()
+        var steps = new Table().Border(TableBorder.Rounded).Title("[bold]The story[/]")
             .AddColumn("").AddColumn("step").AddColumn("what it showed").AddColumn(new TableColumn("time").RightAligned());
         foreach (var step in story.Steps)
         {
@@ -26,6 +26,7 @@ internal static class DemoView
     /// <summary>One row per PNE, one column per group: what the device's own store holds.</summary>
     public static async Task<Table> StoresAsync(DemoStory story, CancellationToken cancellationToken)
     {
+        await RefreshEpochsAsync(story, cancellationToken).ConfigureAwait(false);
         var table = new Table().Border(TableBorder.Simple).Title("[bold]PNE key stores[/] (epoch held; [green]member[/], [grey]non-member[/], [yellow]left[/], [red]compromised[/])");
         table.AddColumn("PN").AddColumn("PNE");
         foreach (var group in story.Groups)
@@ -34,7 +35,7 @@ internal static class DemoView
         }
 
         string? lastPn = null;
-        foreach (var pne in story.System.Pnes.ToList())
+        foreach (var pne in story.System.Pnes.ToList().OrderBy(p => p.PneId, StringComparer.Ordinal))
         {
             var cells = new List<string> { pne.Gateway.PnId == lastPn ? string.Empty : Markup.Escape(pne.Gateway.PnId), Markup.Escape(pne.PneId) };
             lastPn = pne.Gateway.PnId;
@@ -47,6 +48,27 @@ internal static class DemoView
         }
 
         return table;
+    }
+
+    /// <summary>The server's current epoch of each live group: periodic rotations move it without the story.</summary>
+    private static async Task RefreshEpochsAsync(DemoStory story, CancellationToken cancellationToken)
+    {
+        if (story.System.Apis.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var group in story.Groups.Where(g => g.Id.Length > 0 && !g.Deleted))
+        {
+            try
+            {
+                group.Epoch = Math.Max(group.Epoch, await story.System.Api.CurrentEpochAsync(group.Id, cancellationToken).ConfigureAwait(false));
+            }
+            catch (HttpRequestException)
+            {
+                // A busy or stopping server: the next frame asks again.
+            }
+        }
     }
 
     private static async Task<GroupKeyInfo?> SafeGetAsync(StoryPne pne, string groupId, CancellationToken cancellationToken)
