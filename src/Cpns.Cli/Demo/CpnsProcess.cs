@@ -33,6 +33,9 @@ internal sealed partial class CpnsProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The exit code, once exited.</summary>
+    public int ExitCode => _process.ExitCode;
+
     /// <summary>
     /// Starts <c>cpns</c> with <paramref name="arguments"/>, appending its output to <paramref name="logPath"/>.
     /// <paramref name="environment"/> adds variables (e.g. <c>CPNS_Server__RotationCheckInterval</c>).
