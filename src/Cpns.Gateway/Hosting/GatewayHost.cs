@@ -363,6 +363,7 @@ public sealed partial class GatewayHost : IAsyncDisposable
         {
             // The loop's outer boundary: one bad message never stops the gateway.
             Count(PneInputRefusal.InternalError);
+            Diagnostics.GatewayMetrics.PneInputRefused.Add(1, new KeyValuePair<string, object?>("reason", nameof(PneInputRefusal.InternalError)), new KeyValuePair<string, object?>("status", string.Empty));
             Log.HandlingFailed(_logger, message.Topic, e);
         }
     }
