@@ -41,6 +41,9 @@ internal sealed class SecurityBed : IAsyncDisposable
 
     public LogCapture Logs { get; }
 
+    /// <summary>Every enrollment token issued (secrets the scan looks for).</summary>
+    public List<string> Tokens { get; } = [];
+
     public IReadOnlyList<PnNode> Nodes => _nodes;
 
     public string RootDirectory => _directory.Path;
@@ -93,7 +96,9 @@ internal sealed class SecurityBed : IAsyncDisposable
     {
         var response = await Api.PostAsJsonAsync("/gateways/enrollments", new { gatewayId }, Ct);
         Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("token").GetString()!;
+        var token = (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("token").GetString()!;
+        Tokens.Add(token);
+        return token;
     }
 
     /// <summary>Issues a token, starts the gateway (which enrolls and connects) and pairs its devices.</summary>
