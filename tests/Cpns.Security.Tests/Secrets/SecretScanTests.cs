@@ -27,6 +27,7 @@ public sealed class SecretScanTests
         var scanner = new SecretScanner();
         var one = await bed.GatewayAsync("gw-one", "one-a", "one-b");
         var two = await bed.GatewayAsync("gw-two", "two-a", "two-b");
+
         var group = await bed.CreateGroupAsync((one, "one-a"), (one, "one-b"), (two, "two-a"), (two, "two-b"));
         var epochs = new List<long> { 1 };
         await CollectDeviceKeysAsync(bed, scanner);

@@ -51,7 +51,7 @@ internal sealed class PnNode : IAsyncDisposable
     /// <summary>Every Group Key broadcast each device handled: group, epoch, outcome.</summary>
     public ConcurrentQueue<(string PneId, string GroupId, ulong Epoch, GroupKeyReceiveStatus Status)> Handled { get; } = new();
 
-    public static async Task<PnNode> StartAsync(string gatewayId, string directory, Uri server, string token, LogCapture logs)
+    public static async Task<PnNode> StartAsync(string gatewayId, string directory, Uri server, string token, LogCapture logs, string? serverCaPath = null)
     {
         var node = new PnNode(gatewayId, directory, server, logs);
         var ct = TestContext.Current.CancellationToken;
@@ -59,6 +59,7 @@ internal sealed class PnNode : IAsyncDisposable
         {
             Server = server,
             EnrollmentToken = token,
+            ServerCaPath = serverCaPath,
             ReconnectDelay = TimeSpan.FromMilliseconds(200),
             MaxReconnectDelay = TimeSpan.FromSeconds(2),
         }, logs);
@@ -67,6 +68,8 @@ internal sealed class PnNode : IAsyncDisposable
             Gateway = new GatewayOptions { DataDirectory = node.GatewayDirectory, TreeHeight = 5 },
             GatewayId = gatewayId,
             PnId = node.PnId,
+            Port = 0,
+            PairingPort = 0,
         };
         var host = await GatewayHost.StartAsync(options, link, logs, cancellationToken: ct);
         host.WireTap = (topic, payload, inbound) => node.Wire.Enqueue((topic, payload.ToArray(), inbound));

@@ -102,10 +102,13 @@ internal sealed class SecurityBed : IAsyncDisposable
     }
 
     /// <summary>Issues a token, starts the gateway (which enrolls and connects) and pairs its devices.</summary>
-    public async Task<PnNode> GatewayAsync(string gatewayId, params string[] pneIds)
+    public Task<PnNode> GatewayAsync(string gatewayId, params string[] pneIds) => PinnedGatewayAsync(gatewayId, null, pneIds);
+
+    /// <summary>As <see cref="GatewayAsync(string, string[])"/>, the gateway trusting exactly the CA in <paramref name="serverCaPath"/> for HTTPS.</summary>
+    public async Task<PnNode> PinnedGatewayAsync(string gatewayId, string? serverCaPath, params string[] pneIds)
     {
         var token = await TokenAsync(gatewayId);
-        var node = await PnNode.StartAsync(gatewayId, Path.Combine(_directory.Path, gatewayId), Server.Addresses[0], token, Logs);
+        var node = await PnNode.StartAsync(gatewayId, Path.Combine(_directory.Path, gatewayId), Server.Addresses[0], token, Logs, serverCaPath);
         _nodes.Add(node);
         foreach (var pneId in pneIds)
         {
