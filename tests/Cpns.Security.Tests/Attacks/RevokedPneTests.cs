@@ -46,9 +46,18 @@ public sealed class RevokedPneTests
             o.Key?.Dispose();
         }
 
-        // Online: the revoked PNE is refused by the gateway (its GKDK request) and holds no later epoch.
+        // Online: r3 stored no later epoch; coming back with its kept certificate, every subscription is refused.
         Assert.True((await r.Devices["r3"].Store.GetGroupAsync(group, Ct))?.Epoch is null or < 2);
         Assert.DoesNotContain(r.Handled, h => h is { PneId: "r3", Status: GroupKeyReceiveStatus.Stored } && h.Epoch >= 2);
+        await r.Devices["r3"].DisposeAsync();
+        r.Devices.Remove("r3");
+        await using var back = await Device.Client.DeviceClient.OpenAsync(r.DeviceOptions("r3"), bed.Logs, Ct);
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        wait.CancelAfter(TimeSpan.FromSeconds(5));
+        Assert.NotNull(await Record.ExceptionAsync(() => back.StartAsync(r.Host.PnEndpoint, wait.Token)));
+        Assert.True(metrics.Sum("cpns.transport.broker.operations.refused", ("action", "subscribe"), ("reason", "PNE removed from the PN")) >= 1, metrics.Dump());
+        Assert.True(bed.Logs.Has(111, "by r3 on"), "the broker logs the revoked PNE's refused subscription");
+        Assert.True(bed.Logs.Has(111, "refused: PNE removed from the PN"), "with the reason");
     }
 
     [Fact]
