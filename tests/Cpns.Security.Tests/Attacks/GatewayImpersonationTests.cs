@@ -71,4 +71,24 @@ public sealed class GatewayImpersonationTests
             "the victim's acknowledgement recorded");
         Assert.Equal(0, leaked);
     }
+
+    [Fact]
+    public async Task Enroll_TokenReplayed_Refused401LoggedCountedNoSecondIdentity()
+    {
+        using var metrics = new MetricCapture(Meters.All);
+        await using var bed = await SecurityBed.StartAsync();
+        using var first = await RogueGateway.EnrollAsync(bed, "gw-once");
+        var token = bed.Tokens[^1];
+
+        // The same one-time token again (captured from the first enrollment), with a fresh key pair.
+        using var anonymous = new HttpClient { BaseAddress = bed.Server.Addresses[0] };
+        using var keyPair = ClientKeyPair.Create();
+        var again = await anonymous.PostAsJsonAsync("/gateways/enroll", new { token, csr = Convert.ToBase64String(keyPair.CreateSigningRequest("gw-once")) }, Ct);
+
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, again.StatusCode);
+        Assert.DoesNotContain("gatewayKey", await again.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        Assert.Equal(1, metrics.Sum("cpns.server.api.refused", ("reason", "enrollment_refused")));
+        Assert.True(bed.Logs.Has(6001, "refused: already used"), "the reason logged (by token id, never the token)");
+        Assert.True(bed.Logs.Has(4102, "enrollment_refused"));
+    }
 }
