@@ -64,7 +64,11 @@ public sealed class ForgedTagTests
         await using var bed = await SecurityBed.StartAsync();
         var a = await bed.GatewayAsync("gw-a", "a1", "a2");
         var group = await bed.CreateGroupAsync((a, "a1"), (a, "a2"));
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        wait.CancelAfter(TimeSpan.FromSeconds(60));
+        await using var reader = a.Devices["a2"].ReadMessagesAsync(wait.Token).GetAsyncEnumerator(wait.Token);
         await a.Devices["a1"].SendAsync(group, "hello"u8.ToArray(), Ct);
+        Assert.True(await reader.MoveNextAsync());
         await Eventually.TrueAsync(() => a.Wire.Any(w => !w.Inbound && w.Topic == Topics.PnMessages(a.PnId, group)), "the message relayed in the PN");
 
         // A fresh counter (so that the replay window does not answer first) and a flipped tag.
@@ -79,5 +83,10 @@ public sealed class ForgedTagTests
             () => metrics.Sum("cpns.device.input.refused", ("reason", "GroupMessageRefused"), ("status", "AuthenticationFailed")) >= 1,
             "a2 to count the forged message");
         Assert.True(bed.Logs.Has(7002, "GroupMessageRefused (AuthenticationFailed)"), "the refusal logged with its reason");
+
+        // Not delivered: the next message a2 reads is the next one a1 sends.
+        await a.Devices["a1"].SendAsync(group, "next"u8.ToArray(), Ct);
+        Assert.True(await reader.MoveNextAsync());
+        Assert.Equal("next"u8.ToArray(), reader.Current.Payload.ToArray());
     }
 }

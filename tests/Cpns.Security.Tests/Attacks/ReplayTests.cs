@@ -73,14 +73,12 @@ public sealed class ReplayTests
         var group = await bed.CreateGroupAsync((a, "a1"), (a, "a2"));
         await Eventually.TrueAsync(async () => await a.EpochAsync("a2", group) >= 1 && await a.EpochAsync("a1", group) >= 1, "both members hold the key");
 
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        wait.CancelAfter(TimeSpan.FromSeconds(60));
+        await using var reader = a.Devices["a2"].ReadMessagesAsync(wait.Token).GetAsyncEnumerator(wait.Token);
         await a.Devices["a1"].SendAsync(group, "hello"u8.ToArray(), Ct);
-        using (var first = CancellationTokenSource.CreateLinkedTokenSource(Ct))
-        {
-            first.CancelAfter(TimeSpan.FromSeconds(30));
-            await using var reader = a.Devices["a2"].ReadMessagesAsync(first.Token).GetAsyncEnumerator(first.Token);
-            Assert.True(await reader.MoveNextAsync());
-            Assert.Equal("hello"u8.ToArray(), reader.Current.Payload.ToArray());
-        }
+        Assert.True(await reader.MoveNextAsync());
+        Assert.Equal("hello"u8.ToArray(), reader.Current.Payload.ToArray());
 
         // The relayed message, captured on the PN and relayed again (as a malicious gateway relaying through the server would).
         var captured = a.Wire.First(w => !w.Inbound && w.Topic == Topics.PnMessages(a.PnId, group)).Payload;
@@ -90,5 +88,10 @@ public sealed class ReplayTests
             () => metrics.Sum("cpns.device.input.refused", ("reason", "GroupMessageRefused"), ("status", "Replay")) == 1,
             "a2 to count the replay");
         Assert.True(bed.Logs.Has(7002, "GroupMessageRefused (Replay)"), "the refusal logged with its reason");
+
+        // Not delivered: the next message a2 reads is the next one a1 sends, not the replay.
+        await a.Devices["a1"].SendAsync(group, "next"u8.ToArray(), Ct);
+        Assert.True(await reader.MoveNextAsync());
+        Assert.Equal("next"u8.ToArray(), reader.Current.Payload.ToArray());
     }
 }
