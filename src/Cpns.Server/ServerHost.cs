@@ -247,7 +247,12 @@ public sealed class ServerHost : IAsyncDisposable
         {
             builder.WebHost.UseKestrelHttpsConfiguration();
             builder.WebHost.ConfigureKestrel((context, kestrel) => kestrel.ConfigureHttpsDefaults(https =>
-                https.ServerCertificate = HttpsCertificate.Load(options, kestrel.ApplicationServices.GetRequiredService<MasterKey>())));
+            {
+                https.ServerCertificate = HttpsCertificate.Load(options, kestrel.ApplicationServices.GetRequiredService<MasterKey>());
+
+                // TLS 1.2 and 1.3 only, whatever the OS would allow (docs/security.md); 1.3 is preferred by the handshake itself.
+                https.SslProtocols = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13;
+            }));
         }
 
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));

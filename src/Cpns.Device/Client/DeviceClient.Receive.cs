@@ -53,6 +53,7 @@ public sealed partial class DeviceClient
         {
             // The outer boundary: one bad message never stops the PNE.
             _refusals.AddOrUpdate(DeviceInputRefusal.InternalError, 1, (_, n) => n + 1);
+            Diagnostics.DeviceMetrics.InputRefused(DeviceInputRefusal.InternalError, null);
             Log.HandlingFailed(_logger, message.Topic, e);
         }
     }

@@ -267,5 +267,8 @@ public sealed partial class DeviceClient : IAsyncDisposable
     {
         _refusals.AddOrUpdate(reason, 1, (_, n) => n + 1);
         Log.InputRefused(_logger, topic, reason, detail);
+
+        // The detail of these two is the receiver's status (an enum name), low in cardinality: a useful tag.
+        Diagnostics.DeviceMetrics.InputRefused(reason, reason is DeviceInputRefusal.GroupKeyNotStored or DeviceInputRefusal.GroupMessageRefused ? detail : null);
     }
 }

@@ -23,5 +23,9 @@ internal static class GatewayMetrics
 
     public static Counter<long> Deletes { get; } = Meter.CreateCounter<long>("cpns.gateway.gk.deletes", description: "Group Key Deletes handled, by status.");
 
+    public static Counter<long> PneInputRefused { get; } = Meter.CreateCounter<long>("cpns.gateway.pne_input.refused", description: "Messages from PNEs and pairing clients refused, by reason (and the pairing or GKDK status).");
+
+    public static Counter<long> ServerInputRefused { get; } = Meter.CreateCounter<long>("cpns.gateway.server_input.refused", description: "Messages on the server downlink refused before handling (malformed envelope), by reason.");
+
     public static Counter<long> PneRemovals { get; } = Meter.CreateCounter<long>("cpns.gateway.pne.removals", description: "PNEs removed from the PN.");
 }

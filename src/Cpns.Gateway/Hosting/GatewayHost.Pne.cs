@@ -1,4 +1,5 @@
 using Cpns.Gateway.Delivery;
+using Cpns.Gateway.Diagnostics;
 using Cpns.Gateway.GkdkAssignment;
 using Cpns.Protocol;
 using Cpns.Protocol.V1;
@@ -266,5 +267,11 @@ public sealed partial class GatewayHost
     {
         Count(reason);
         Log.InputRefused(_logger, source, reason, detail);
+
+        // The detail of these two is a status enum name (WrongCode, RateLimited, UnknownPne): low in cardinality.
+        GatewayMetrics.PneInputRefused.Add(
+            1,
+            new KeyValuePair<string, object?>("reason", reason.ToString()),
+            new KeyValuePair<string, object?>("status", reason is PneInputRefusal.PairingRefused or PneInputRefusal.GkdkRefused ? detail : string.Empty));
     }
 }

@@ -363,6 +363,7 @@ public sealed partial class GatewayHost : IAsyncDisposable
         {
             // The loop's outer boundary: one bad message never stops the gateway.
             Count(PneInputRefusal.InternalError);
+            Diagnostics.GatewayMetrics.PneInputRefused.Add(1, new KeyValuePair<string, object?>("reason", nameof(PneInputRefusal.InternalError)), new KeyValuePair<string, object?>("status", string.Empty));
             Log.HandlingFailed(_logger, message.Topic, e);
         }
     }
@@ -404,7 +405,9 @@ public sealed partial class GatewayHost : IAsyncDisposable
     private Task PublishAsync(string topic, Envelope envelope, bool retain, CancellationToken cancellationToken) =>
         PublishRawAsync(topic, EnvelopeCodec.Encode(envelope), retain, cancellationToken);
 
-    private Task PublishRawAsync(string topic, ReadOnlyMemory<byte> payload, bool retain, CancellationToken cancellationToken)
+    // Internal so that tests/Cpns.Security.Tests can replay a captured broadcast through the gateway's own
+    // connection, as a compromised or restored PN broker would redeliver it.
+    internal Task PublishRawAsync(string topic, ReadOnlyMemory<byte> payload, bool retain, CancellationToken cancellationToken)
     {
         WireTap?.Invoke(topic, payload, false);
         return _connection!.PublishAsync(topic, payload, retain, cancellationToken);

@@ -234,6 +234,7 @@ public sealed partial class ServerLink : IServerUplink, IAsyncDisposable
             if (!EnvelopeCodec.TryDecode(message.Payload.Span, out var envelope, out var error))
             {
                 Log.Refused(_logger, error);
+                Diagnostics.GatewayMetrics.ServerInputRefused.Add(1, new KeyValuePair<string, object?>("reason", "malformed_envelope"));
                 return;
             }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Cpns.Server.Errors;
+using Cpns.Server.Telemetry;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -11,13 +12,26 @@ namespace Cpns.Server.Api;
 /// Turns exceptions into RFC 9457 problem details: <see cref="ServerException"/> by its kind, a body that is not
 /// valid JSON (or has a field of the wrong type) into 400 naming the field, anything else into a bare 500.
 /// </summary>
-internal sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+internal sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger, ServerMetrics metrics) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         ProblemDetails problem;
         switch (exception)
         {
+            case ServerException { Kind: ServerErrorKind.Forbidden or ServerErrorKind.Unauthorized } e:
+                // A valid key on another tenant's group, or a refused enrollment token: logged and counted (the
+                // key id names the caller; neither the key nor the token is ever logged).
+                var reason = e.Kind == ServerErrorKind.Forbidden ? "not_owner" : "enrollment_refused";
+                LogRefused(logger, httpContext.Request.Method, httpContext.Request.Path, httpContext.User.FindFirst(Auth.Caller.KeyIdClaim)?.Value, reason);
+                metrics.ApiRefused(reason);
+                problem = new ProblemDetails
+                {
+                    Status = e.Kind == ServerErrorKind.Forbidden ? StatusCodes.Status403Forbidden : StatusCodes.Status401Unauthorized,
+                    Title = e.Title,
+                    Detail = e.Message,
+                };
+                break;
             case ServerException { Kind: ServerErrorKind.Validation } e:
                 problem = Invalid(e.Field ?? "body", e.Message);
                 break;

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
+using Cpns.Server.Telemetry;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -16,7 +17,8 @@ internal sealed partial class ApiKeyAuthenticationHandler(
     ILoggerFactory loggerFactory,
     UrlEncoder encoder,
     ApiKeyService apiKeys,
-    IProblemDetailsService problems) : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
+    IProblemDetailsService problems,
+    ServerMetrics metrics) : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
     public const string SchemeName = "ApiKey";
     public const string HeaderName = "X-Api-Key";
@@ -46,6 +48,7 @@ internal sealed partial class ApiKeyAuthenticationHandler(
         {
             // The key itself is never logged; its shape says enough for diagnosis.
             LogRejected(Logger, Request.Path);
+            metrics.ApiRefused("invalid_api_key");
             Context.Items[FailureKey] = "The API key is not valid.";
             return AuthenticateResult.Fail("Invalid API key.");
         }
@@ -78,6 +81,9 @@ internal sealed partial class ApiKeyAuthenticationHandler(
 
     protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
     {
+        // An application key on an operator-only operation: a valid key used beyond its scope.
+        LogForbidden(Logger, Request.Method, Request.Path, Context.User.FindFirst(Caller.KeyIdClaim)?.Value, "operator_scope_required");
+        metrics.ApiRefused("operator_scope_required");
         Response.StatusCode = StatusCodes.Status403Forbidden;
         await problems.WriteAsync(new ProblemDetailsContext
         {

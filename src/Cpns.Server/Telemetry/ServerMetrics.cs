@@ -14,6 +14,7 @@ internal sealed class ServerMetrics
     private readonly Counter<long> _deliveriesSent;
     private readonly Counter<long> _deliveriesRetried;
     private readonly Counter<long> _uplinkRefused;
+    private readonly Counter<long> _apiRefused;
     private readonly Histogram<double> _deliveryLatency;
 
     public ServerMetrics(IMeterFactory meterFactory)
@@ -25,6 +26,7 @@ internal sealed class ServerMetrics
         _deliveriesSent = meter.CreateCounter<long>("cpns.server.deliveries.sent", "{message}", "Deliveries published to gateways (first sends and re-sends, standalone or in a sync response)");
         _deliveriesRetried = meter.CreateCounter<long>("cpns.server.deliveries.retried", "{message}", "Re-sends of unanswered deliveries");
         _uplinkRefused = meter.CreateCounter<long>("cpns.server.uplink.refused", "{message}", "Gateway messages refused, by reason");
+        _apiRefused = meter.CreateCounter<long>("cpns.server.api.refused", "{request}", "REST requests refused for their credentials (invalid API key, operator scope needed, another tenant's resource, enrollment token), by reason");
         _deliveryLatency = meter.CreateHistogram<double>("cpns.server.deliveries.latency", "s", "From the epoch's commit (or the join that re-opened the delivery) to the gateway's acknowledgement");
     }
 
@@ -39,6 +41,8 @@ internal sealed class ServerMetrics
     }
 
     public void UplinkRefused(string reason) => _uplinkRefused.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public void ApiRefused(string reason) => _apiRefused.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void DeliveryLatency(DeliveryKind kind, TimeSpan latency) =>
         _deliveryLatency.Record(Math.Max(0, latency.TotalSeconds), new KeyValuePair<string, object?>("kind", kind.ToString()));

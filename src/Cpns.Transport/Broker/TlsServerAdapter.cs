@@ -67,13 +67,10 @@ internal sealed partial class TlsServerAdapter : IMqttServerAdapter
                 var socket = new Socket(requested.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
                 try
                 {
-                    // Linux keeps the port in TIME_WAIT after a restart; SO_REUSEADDR lets the broker come back on
-                    // the same port. On Windows SO_REUSEADDR would allow port stealing, so it stays off there.
-                    if (!OperatingSystem.IsWindows())
-                    {
-                        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-                    }
-
+                    // No explicit ReuseAddress: on Unix .NET already sets SO_REUSEADDR on every socket (a restart
+                    // rebinds the port despite TIME_WAIT), and asking for ReuseAddress adds SO_REUSEPORT, which lets a
+                    // second process bind the same port and take a share of the connections (port stealing; on
+                    // Windows SO_REUSEADDR means the same). tests/Cpns.Security.Tests BrokerPortTests shows both.
                     socket.NoDelay = true;
                     socket.Bind(requested);
                     socket.Listen(512);
