@@ -15,7 +15,12 @@ internal sealed partial class CpnsProcess : IAsyncDisposable
 
     private readonly Process _process;
     private readonly StreamWriter _log;
+    // The lines kept in memory for WaitForLineAsync (all of them go to the log file): a process kept up for days
+    // (cpns demo --keep) must not grow without bound. Line numbers stay absolute across the trim.
+    private const int MaxLines = 20_000;
+
     private readonly List<string> _lines = [];
+    private int _trimmed;
     private readonly Lock _gate = new();
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -96,7 +101,7 @@ internal sealed partial class CpnsProcess : IAsyncDisposable
         return (child._process.ExitCode, string.Join('\n', child.Lines));
     }
 
-    /// <summary>Every line so far.</summary>
+    /// <summary>The lines so far (the latest 10,000 to 20,000 of a long-running process).</summary>
     public IReadOnlyList<string> Lines
     {
         get
@@ -123,7 +128,7 @@ internal sealed partial class CpnsProcess : IAsyncDisposable
             Task changed;
             lock (_gate)
             {
-                for (var i = from; i < _lines.Count; i++)
+                for (var i = Math.Max(0, from - _trimmed); i < _lines.Count; i++)
                 {
                     if (match(_lines[i]))
                     {
@@ -163,7 +168,7 @@ internal sealed partial class CpnsProcess : IAsyncDisposable
         {
             lock (_gate)
             {
-                return _lines.Count;
+                return _trimmed + _lines.Count;
             }
         }
     }
@@ -259,6 +264,12 @@ internal sealed partial class CpnsProcess : IAsyncDisposable
         lock (_gate)
         {
             _lines.Add(line);
+            if (_lines.Count > MaxLines)
+            {
+                _lines.RemoveRange(0, MaxLines / 2);
+                _trimmed += MaxLines / 2;
+            }
+
             try
             {
                 _log.WriteLine(line);
