@@ -149,7 +149,7 @@ internal sealed partial class EnrollmentService(
         }
     }
 
-    private static void CheckSigningRequest(byte[] pkcs10)
+    internal static void CheckSigningRequest(byte[] pkcs10)
     {
         try
         {
