@@ -59,7 +59,7 @@ if (args.Length > 1)
 // through only the ones its decoder must never throw. The target is made on the first input, once
 // the fork server has mapped the coverage bitmap that instrumented code writes to.
 FuzzTarget? fuzzed = null;
-Fuzzer.Run(stream =>
+Fuzzer.OutOfProcess.Run(stream =>
 {
     fuzzed ??= create();
     using var buffer = new MemoryStream();
