@@ -161,8 +161,10 @@ internal sealed partial class EnrollmentService(
                 return;
             }
         }
-        catch (CryptographicException)
+        catch (Exception e) when (e is CryptographicException or PlatformNotSupportedException)
         {
+            // A key on a curve OpenSSL does not know (an OID one digit off P-256's) is PlatformNotSupportedException,
+            // not CryptographicException: found by fuzz/ target enrollment-csr, it escaped as a 500.
         }
 
         throw ServerError.Invalid("csr", "'csr' must be a DER PKCS#10 request with a valid signature and an ECDSA P-256 or P-384 key.");
