@@ -30,6 +30,7 @@ internal static class FuzzTargets
         new("server-uplink", () => new ServerUplinkTarget()),
         new("rest-input", () => new RestInputTarget()),
         new("enrollment-csr", () => new EnrollmentCsrTarget()),
+        new("pne-csr", () => new PneCsrTarget()),
     ];
 
     public static IEnumerable<string> Names => Factories.Select(f => f.Key);

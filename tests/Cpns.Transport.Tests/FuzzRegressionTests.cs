@@ -1,8 +1,11 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
 namespace Cpns.Transport.Tests;
 
 /// <summary>
-/// Inputs the fuzzer (fuzz/, target retained-messages) turned into findings, kept as ordinary tests: each must be
-/// refused with the decoder's documented exception and without costing more than the file holds.
+/// Inputs the fuzzer (fuzz/, targets retained-messages and pne-csr) turned into findings, kept as ordinary tests:
+/// each must be refused with the decoder's documented exception and without costing more than the input holds.
 /// </summary>
 public sealed class FuzzRegressionTests
 {
@@ -48,5 +51,22 @@ public sealed class FuzzRegressionTests
         {
             File.Delete(path);
         }
+    }
+
+    // P-256's curve OID 1.2.840.10045.3.1.7 made 1.2.829... (OpenSSL: PlatformNotSupportedException), and the
+    // signature algorithm ecdsa-with-SHA256 1.2.840.10045.4.3.2 made ...4.3.127 (.NET: NotSupportedException).
+    [Theory]
+    [InlineData(new byte[] { 0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07 }, 4, 0x3D)]
+    [InlineData(new byte[] { 0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03, 0x02 }, 9, 0x7F)]
+    public void IssueClientCertificate_AlgorithmOrCurveNobodyKnows_ThrowsArgumentException(byte[] oid, int index, byte value)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var csr = new CertificateRequest("CN=pne-a1", key, HashAlgorithmName.SHA256).CreateSigningRequest();
+        var at = csr.AsSpan().IndexOf(oid);
+        Assert.True(at >= 0);
+        csr[at + index] = value;
+
+        // Before the fix the exception escaped the documented ArgumentException.
+        Assert.Throws<ArgumentException>(() => TestPki.Ca.IssueClientCertificate("pne-a1", csr));
     }
 }
