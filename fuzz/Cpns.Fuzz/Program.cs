@@ -58,14 +58,25 @@ if (args.Length > 1)
 // Every exception that escapes is reported to afl-fuzz as a crash; the target has already let
 // through only the ones its decoder must never throw. The target is made on the first input, once
 // the fork server has mapped the coverage bitmap that instrumented code writes to.
+// Out of process by default: a hang or a stack overflow then costs a restarted child, not the whole run.
+// CPNS_FUZZ_IN_PROCESS=1 runs in the fork server's own process (faster, for measuring the difference).
 FuzzTarget? fuzzed = null;
-Fuzzer.OutOfProcess.Run(stream =>
+Action<Stream> run = stream =>
 {
     fuzzed ??= create();
     using var buffer = new MemoryStream();
     stream.CopyTo(buffer);
     FuzzHarness.Execute(fuzzed, buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
-});
+};
+if (Environment.GetEnvironmentVariable("CPNS_FUZZ_IN_PROCESS") == "1")
+{
+    Fuzzer.Run(run);
+}
+else
+{
+    Fuzzer.OutOfProcess.Run(run);
+}
+
 return 0;
 
 static int Print(ReplayReport report)
