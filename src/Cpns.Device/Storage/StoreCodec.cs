@@ -110,6 +110,14 @@ internal static class StoreCodec
         try
         {
             var flags = reader.Byte();
+
+            // A flag this version does not know announces a section it cannot read, and re-encoding would drop it
+            // (found by fuzz/ target store-codec: the store did not re-encode to itself).
+            if ((flags & ~(FlagPaired | FlagGkdk | FlagCredentials)) != 0)
+            {
+                throw Corrupt(path);
+            }
+
             var pneId = reader.String() ?? throw Corrupt(path);
             state = new StoreState(pneId) { PnId = reader.String(), GatewayId = reader.String() };
             if ((flags & FlagPaired) != 0)

@@ -149,7 +149,7 @@ internal sealed partial class EnrollmentService(
         }
     }
 
-    private static void CheckSigningRequest(byte[] pkcs10)
+    internal static void CheckSigningRequest(byte[] pkcs10)
     {
         try
         {
@@ -161,8 +161,11 @@ internal sealed partial class EnrollmentService(
                 return;
             }
         }
-        catch (CryptographicException)
+        catch (Exception e) when (e is CryptographicException or NotSupportedException)
         {
+            // A signature algorithm .NET does not know is NotSupportedException, a key on a curve OpenSSL does not
+            // know PlatformNotSupportedException (one of its kind), neither a CryptographicException: found by fuzz/
+            // target enrollment-csr, both escaped as a 500.
         }
 
         throw ServerError.Invalid("csr", "'csr' must be a DER PKCS#10 request with a valid signature and an ECDSA P-256 or P-384 key.");

@@ -15,6 +15,7 @@ internal sealed class RetainedMessageFile(string path)
     private const int MaxMessages = 1_000_000;
     private const int MaxTopicBytes = 65_535;
     private const int MaxPayloadBytes = 268_435_455; // MQTT's largest packet.
+    private const int MinMessageBytes = 4 + 1 + 1 + 4; // topic length, a one-byte topic, QoS, payload length.
 
     private readonly SemaphoreSlim _gate = new(1, 1);
 
@@ -72,6 +73,13 @@ internal sealed class RetainedMessageFile(string path)
         }
 
         var bytes = await File.ReadAllBytesAsync(Path, cancellationToken).ConfigureAwait(false);
+        return Parse(bytes);
+    }
+
+    /// <summary>Decodes the file's content; throws <see cref="InvalidDataException"/> when it is corrupt.</summary>
+    /// <remarks>Apart from <see cref="LoadAsync"/> so the decoder can be fuzzed without a file per input.</remarks>
+    internal static List<MqttApplicationMessage> Parse(byte[] bytes)
+    {
         using var reader = new BinaryReader(new MemoryStream(bytes, writable: false), Encoding.UTF8);
         try
         {
@@ -86,7 +94,8 @@ internal sealed class RetainedMessageFile(string path)
                 throw new InvalidDataException("Bad message count.");
             }
 
-            var messages = new List<MqttApplicationMessage>(count);
+            // The count comes from the file: reserve no more than the bytes left can hold (10 bytes per empty message).
+            var messages = new List<MqttApplicationMessage>((int)Math.Min(count, (reader.BaseStream.Length - reader.BaseStream.Position) / MinMessageBytes));
             for (var i = 0; i < count; i++)
             {
                 var topicLength = reader.ReadInt32();
@@ -131,6 +140,13 @@ internal sealed class RetainedMessageFile(string path)
 
     private static byte[] ReadExactly(BinaryReader reader, int length)
     {
+        // BinaryReader.ReadBytes allocates the full length before it reads: a 22-byte file claiming a 256 MiB
+        // payload cost 256 MiB (found by fuzz/ target retained-messages). Check the length against what is left first.
+        if (length > reader.BaseStream.Length - reader.BaseStream.Position)
+        {
+            throw new EndOfStreamException();
+        }
+
         var data = reader.ReadBytes(length);
         return data.Length == length ? data : throw new EndOfStreamException();
     }
