@@ -272,6 +272,13 @@ public sealed class ServerHost : IAsyncDisposable
         app.UseAuthorization();
 
         app.MapOpenApi().AllowAnonymous();
+
+        // The interactive page for the document above, served from the package's embedded assets (no CDN): /swagger.
+        app.UseSwaggerUI(ui =>
+        {
+            ui.SwaggerEndpoint("/openapi/v1.json", "CPNS Server");
+            ui.DocumentTitle = "CPNS Server REST API";
+        });
         HealthEndpoints.Map(app);
         GatewayEndpoints.MapEnrollment(app);
         var api = app.MapGroup("").RequireAuthorization();

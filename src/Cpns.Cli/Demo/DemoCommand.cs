@@ -167,7 +167,7 @@ internal static class DemoCommand
         var lines = new[]
         {
             $"REST API:   {api}",
-            $"OpenAPI:    {new Uri(api, "openapi/v1.json")}",
+            $"OpenAPI:    {new Uri(api, "openapi/v1.json")}  (interactive page: {new Uri(api, "swagger/")})",
             $"Health:     {new Uri(api, "readyz")}",
             $"API key:    {system.ApiKey}   (curl -H \"Authorization: Bearer {system.ApiKey}\" {new Uri(api, "groups")})",
             $"Data, logs: {system.Options.DataDirectory}",

@@ -229,5 +229,10 @@ public sealed class GroupApiTests
         {
             Assert.True(paths.TryGetProperty(path, out _), $"OpenAPI document lacks {path}");
         }
+
+        // The interactive page over the same document, its script served by the server itself (no CDN).
+        var page = await anonymous.GetStringAsync("/swagger/index.html", Ct);
+        Assert.Contains("CPNS Server REST API", page, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/swagger/swagger-ui-bundle.js", Ct)).StatusCode);
     }
 }
