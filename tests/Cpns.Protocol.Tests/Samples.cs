@@ -5,8 +5,11 @@ using Google.Protobuf;
 
 namespace Cpns.Protocol.Tests;
 
-/// <summary>One valid envelope per body type, the starting point of every test.</summary>
-internal static class Samples
+/// <summary>
+/// One valid envelope per body type, the starting point of every test; also compiled into fuzz/Cpns.Fuzz as the seeds
+/// of its envelope targets, so it uses nothing of xunit (the theory data is in Samples.Theory.cs).
+/// </summary>
+internal static partial class Samples
 {
     private static readonly byte[] Csr;
     private static readonly byte[] PneCertificate;
@@ -28,7 +31,6 @@ internal static class Samples
     public static IReadOnlyList<Envelope.BodyOneofCase> AllBodyCases { get; } =
         [.. Enum.GetValues<Envelope.BodyOneofCase>().Where(c => c != Envelope.BodyOneofCase.None)];
 
-    public static TheoryData<Envelope.BodyOneofCase> BodyCases => [.. AllBodyCases];
 
     public static ByteString Bytes(int length, byte fill) => ByteString.CopyFrom(Enumerable.Repeat(fill, length).ToArray());
 

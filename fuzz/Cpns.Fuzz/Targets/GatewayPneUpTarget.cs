@@ -1,4 +1,3 @@
-using Cpns.Fuzz.Seeds;
 using Cpns.Gateway.Hosting;
 using Cpns.Protocol;
 using Cpns.Protocol.V1;
@@ -68,7 +67,7 @@ internal sealed class GatewayPneUpTarget : FuzzTarget
     {
         foreach (var body in new[] { Envelope.BodyOneofCase.GkdkAssignmentRequest, Envelope.BodyOneofCase.PneGroupKeyResponse, Envelope.BodyOneofCase.GroupKeyDeleteResponse })
         {
-            yield return new($"valid-{body}", EnvelopeSamples.Encoded(body));
+            yield return new($"valid-{body}", Cpns.Protocol.Tests.Samples.Encoded(body));
         }
 
         foreach (var seed in GroupMessageTarget.GroupMessageSeeds())

@@ -48,10 +48,10 @@ internal sealed class GatewayServerDownTarget : FuzzTarget
     {
         foreach (var body in new[] { Envelope.BodyOneofCase.GroupKeyNotification, Envelope.BodyOneofCase.GroupKeyDelete, Envelope.BodyOneofCase.SyncResponse })
         {
-            yield return new($"sample-{body}", EnvelopeSamples.Encoded(body));
+            yield return new($"sample-{body}", Cpns.Protocol.Tests.Samples.Encoded(body));
         }
 
-        var envelope = EnvelopeSamples.For(Envelope.BodyOneofCase.GroupKeyNotification);
+        var envelope = Cpns.Protocol.Tests.Samples.For(Envelope.BodyOneofCase.GroupKeyNotification);
         var notification = envelope.GroupKeyNotification;
         var wrapped = _gatewayKey.Seal(FixedKeys.Bytes(GroupKey.KeySize, 0x42), EndToEndAssociatedData.GroupKeyToGateway(GatewayId, notification.GroupId, notification.Epoch));
         notification.WrappedGroupKey = ByteString.CopyFrom(wrapped);

@@ -1,5 +1,4 @@
 using System.Text;
-using Cpns.Fuzz.Seeds;
 using Cpns.Protocol;
 using Cpns.Protocol.V1;
 using Cpns.Server.Domain;
@@ -61,10 +60,10 @@ internal sealed class ServerUplinkTarget : FuzzTarget
             Envelope.BodyOneofCase.SyncRequest, Envelope.BodyOneofCase.PnInventoryReport,
         })
         {
-            yield return new($"valid-{body}", [(byte)topic.Length, .. topic, .. EnvelopeSamples.Encoded(body)]);
+            yield return new($"valid-{body}", [(byte)topic.Length, .. topic, .. Cpns.Protocol.Tests.Samples.Encoded(body)]);
         }
 
         var down = Encoding.UTF8.GetBytes(Topics.GatewayDown("gw-a"));
-        yield return new("edge-down-topic", [(byte)down.Length, .. down, .. EnvelopeSamples.Encoded(Envelope.BodyOneofCase.SyncRequest)]);
+        yield return new("edge-down-topic", [(byte)down.Length, .. down, .. Cpns.Protocol.Tests.Samples.Encoded(Envelope.BodyOneofCase.SyncRequest)]);
     }
 }
