@@ -75,10 +75,19 @@ public sealed class DemoRunSecretScanTests
 
         var runTime = clock.Elapsed;
         Assert.True(exit == 0, $"cpns demo exited with {exit}:\n{output}");
-        Assert.True(Summary(output).GetProperty("passed").GetBoolean(), output);
+        var summary = Summary(output);
+        Assert.True(summary.GetProperty("passed").GetBoolean(), output);
 
         // What is left in the server database after the run (nothing of the deleted group; any other group's keys).
         await ReadGroupKeysAsync(server, groupKeys, Ct);
+        // Every epoch but the last (the deletion's) of every group the demo made was read, none missed between polls.
+        foreach (var group in summary.GetProperty("groups").EnumerateArray())
+        {
+            var id = Guid.Parse(group.GetProperty("id").GetString()!);
+            var final = group.GetProperty("finalEpoch").GetInt64();
+            Assert.Equal(Enumerable.Range(1, (int)final - 1).Select(e => (long)e), groupKeys.Keys.Where(k => k.Group == id).Select(k => k.Epoch).Order());
+        }
+
         foreach (var ((group, epoch), key) in groupKeys)
         {
             Add("GK epoch", $"GK {group} epoch {epoch} (server)", key);
@@ -93,6 +102,7 @@ public sealed class DemoRunSecretScanTests
             Add("server master key", "server master key", masterKey.Key);
             var protector = new SecretProtector(masterKey);
             scanner.Add("server CA key password", protector.DerivePassword("cpns/ca-key/v1"u8));
+            counts["server CA key password"] = 1;
             using var database = new CpnsDatabase(Microsoft.Extensions.Options.Options.Create(serverOptions), NullLogger<CpnsDatabase>.Instance);
             var db = database.CreateContext();
             await using (db)
@@ -219,6 +229,15 @@ public sealed class DemoRunSecretScanTests
         foreach (var file in files)
         {
             found.AddRange(scanner.Find(SecretScanner.ReadShared(file), Path.GetRelativePath(root.Path, file)));
+        }
+
+        // The scan sees this run's own secrets where they are by design: the banner line, and each key file.
+        Assert.Contains(scanner.Find(serverLog[bannerLine], "banner"), f => f.StartsWith("operator API key (text)", StringComparison.Ordinal));
+        Assert.Contains(scanner.Find(SecretScanner.ReadShared(Path.Combine(server, MasterKey.FileName)), "master.key"), f => f.StartsWith("server master key (raw)", StringComparison.Ordinal));
+        foreach (var directory in Directory.GetDirectories(Path.Combine(data, "devices")))
+        {
+            var pneId = Path.GetFileName(directory);
+            Assert.Contains(scanner.Find(SecretScanner.ReadShared(Path.Combine(directory, DeviceClient.KeyFileName)), "device.key"), f => f.StartsWith($"device key {pneId} (raw)", StringComparison.Ordinal));
         }
 
         TestContext.Current.TestOutputHelper?.WriteLine(
