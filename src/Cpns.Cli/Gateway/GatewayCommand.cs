@@ -129,10 +129,13 @@ internal static class GatewayCommand
                 }
             }
 
+            // The control socket listens before the ready line (ServeAsync binds and listens before its first await):
+            // whoever waits for that line (cpns demo) asks for a pairing code at once.
+            // System.CommandLine cancels ct on SIGINT and SIGTERM: the host then stops gracefully.
+            var control = ControlChannel.ServeAsync(ControlChannel.SocketPath(directory), (request, token) => HandleAsync(host, request, token), ct);
             await Console.Out.WriteLineAsync($"gateway {host.GatewayId} of PN {host.PnId}: PN broker {host.PnEndpoint}, pairing {host.PairingEndpoint}"
                 + (link is null ? "; no server link" : $"; server broker {link.Broker}")).ConfigureAwait(false);
-            // System.CommandLine cancels ct on SIGINT and SIGTERM: the host then stops gracefully.
-            await ControlChannel.ServeAsync(ControlChannel.SocketPath(directory), (request, token) => HandleAsync(host, request, token), ct).ConfigureAwait(false);
+            await control.ConfigureAwait(false);
             return 0;
         }
         finally

@@ -1,13 +1,17 @@
 using Cpns.Crypto;
 using Cpns.Device.Client;
+using Cpns.Device.Storage;
 
 namespace Cpns.Security.Tests.Support;
 
 /// <summary>What a device's store holds, read through the store's own code (InternalsVisibleTo): what a compromised PNE keeps.</summary>
-internal sealed record DeviceSecrets(string PneId, byte[] Gkdk, byte[] EuKey, IReadOnlyList<byte[]> GroupKeys)
+internal sealed record DeviceSecrets(string PneId, byte[] Gkdk, byte[] EuKey, IReadOnlyList<byte[]> GroupKeys, byte[] ClientKey)
 {
-    public static Task<DeviceSecrets> ReadAsync(DeviceClient device) =>
-        device.Store.ReadAsync(
+    public static Task<DeviceSecrets> ReadAsync(DeviceClient device) => ReadAsync(device.PneId, device.Store);
+
+    /// <summary>The same from a store opened on its own (a device process's store after the process stopped).</summary>
+    public static Task<DeviceSecrets> ReadAsync(string pneId, DeviceKeyStore store) =>
+        store.ReadAsync(
             state =>
             {
                 var euKey = new byte[WrappingKey.KeySize];
@@ -26,7 +30,7 @@ internal sealed record DeviceSecrets(string PneId, byte[] Gkdk, byte[] EuKey, IR
                     }
                 }
 
-                return new DeviceSecrets(device.PneId, state.Gkdk?.Export() ?? [], euKey, keys);
+                return new DeviceSecrets(pneId, state.Gkdk?.Export() ?? [], euKey, keys, state.ClientKey?.ToArray() ?? []);
             },
             TestContext.Current.CancellationToken);
 
