@@ -7,4 +7,7 @@ internal sealed partial class ProblemExceptionHandler
 {
     [LoggerMessage(EventId = 4101, Level = LogLevel.Error, Message = "Unhandled error on {Method} {Path}")]
     private static partial void LogUnhandled(ILogger logger, string method, PathString path, Exception exception);
+
+    [LoggerMessage(EventId = 4102, Level = LogLevel.Warning, Message = "Database unavailable on {Method} {Path} ({Error}): answered 503")]
+    private static partial void LogDatabaseUnavailable(ILogger logger, string method, PathString path, string error);
 }
