@@ -39,6 +39,8 @@ public sealed class DatabaseOutageTests
         Assert.Equal(200, (await bed.Rest.SendRawAsync(HttpMethod.Get, "/readyz", FaultBed.Ct)).Status);
 
         // The outage: every probe, for 30 s, must be refused with 503 and a problem body that names the database.
+        var serverProcess = bed.System.Servers[0].Process;
+        var mark = serverProcess.LineCount;
         await proxy.CloseAsync();
         bed.Log("database unreachable");
         var outageEnds = DateTime.UtcNow + Outage;
@@ -63,6 +65,11 @@ public sealed class DatabaseOutageTests
         }
 
         bed.Log($"{probes} rounds of probes answered 503 during the outage");
+
+        // An outage is expected, not an internal error: the server says so in warning lines, never an error with a stack trace.
+        var outageLines = serverProcess.Lines.Skip(mark).ToList();
+        Assert.DoesNotContain(outageLines, l => l.StartsWith("fail:", StringComparison.Ordinal));
+        Assert.Contains(outageLines, l => l.Contains("the database is unavailable", StringComparison.OrdinalIgnoreCase));
         proxy.Open();
         bed.Log("database reachable again");
         await Support.Eventually.TrueAsync(async () => (await bed.Rest.SendRawAsync(HttpMethod.Get, "/readyz", FaultBed.Ct)).Status == 200, "/readyz to report ready after the outage", 60);
