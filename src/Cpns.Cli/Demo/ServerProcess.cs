@@ -51,12 +51,21 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         return server;
     }
 
-    /// <summary>Starts the process again with the same arguments and the same HTTP port (after a stop or a kill).</summary>
+    /// <summary>
+    /// Starts the process again with the same arguments, the same HTTP port and (embedded broker) the same MQTT port,
+    /// after a stop or a kill: gateways keep the broker address they were given at enrollment.
+    /// </summary>
     public async Task RestartAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         await Process.DisposeAsync().ConfigureAwait(false);
         var http = _arguments.IndexOf("--http");
         _arguments[http + 1] = Api.GetLeftPart(UriPartial.Authority);
+        if (!_arguments.Contains("--broker"))
+        {
+            var mqtt = _arguments.IndexOf("--mqtt");
+            _arguments[mqtt + 1] = $"127.0.0.1:{Mqtt.Port}";
+        }
+
         await StartAsync(timeout, cancellationToken).ConfigureAwait(false);
     }
 

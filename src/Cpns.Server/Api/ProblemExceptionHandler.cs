@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Cpns.Server.Errors;
+using Cpns.Server.Storage;
 using Cpns.Server.Telemetry;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
@@ -10,10 +11,13 @@ namespace Cpns.Server.Api;
 
 /// <summary>
 /// Turns exceptions into RFC 9457 problem details: <see cref="ServerException"/> by its kind, a body that is not
-/// valid JSON (or has a field of the wrong type) into 400 naming the field, anything else into a bare 500.
+/// valid JSON (or has a field of the wrong type) into 400 naming the field, the database out of reach into 503 (with
+/// Retry-After: nothing of the request was kept, the caller retries), anything else into a bare 500.
 /// </summary>
 internal sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger, ServerMetrics metrics) : IExceptionHandler
 {
+    private const string RetryAfterSeconds = "5";
+
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         ProblemDetails problem;
@@ -55,6 +59,17 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
                     ? Invalid(FieldName(json.Path), "The field has the wrong type or the JSON is malformed.")
                     : Invalid("body", e.Message);
                 problem.Status = e.StatusCode;
+                break;
+            case var e when CpnsDatabase.IsUnavailable(e):
+                // Expected during an outage: one line per request, no stack trace; the request did nothing.
+                LogDatabaseUnavailable(logger, httpContext.Request.Method, httpContext.Request.Path, e.GetBaseException().GetType().Name);
+                httpContext.Response.Headers.RetryAfter = RetryAfterSeconds;
+                problem = new ProblemDetails
+                {
+                    Status = StatusCodes.Status503ServiceUnavailable,
+                    Title = "Database unavailable",
+                    Detail = "The database is unavailable; the request was not carried out and nothing of it was kept. Retry later.",
+                };
                 break;
             default:
                 LogUnhandled(logger, httpContext.Request.Method, httpContext.Request.Path, exception);

@@ -16,4 +16,7 @@ internal sealed partial class DeliveryDispatcher
 
     [LoggerMessage(EventId = 2013, Level = LogLevel.Error, Message = "Delivery pass failed")]
     private static partial void LogPassFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 2014, Level = LogLevel.Warning, Message = "Delivery pass skipped: the database is unavailable ({Error}: {Reason}); trying at the next tick")]
+    private static partial void LogPassDatabaseUnavailable(ILogger logger, string error, string reason);
 }

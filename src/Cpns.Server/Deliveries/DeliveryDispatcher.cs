@@ -71,8 +71,16 @@ internal sealed partial class DeliveryDispatcher(
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    // The loop outlives a failed pass (database briefly unreachable, ...): log and try at the next tick.
-                    LogPassFailed(logger, ex);
+                    // The loop outlives a failed pass: log and try at the next tick. A database outage is expected
+                    // and repeats every tick, so it is one warning line, not an error with a stack trace each time.
+                    if (CpnsDatabase.IsUnavailable(ex))
+                    {
+                        LogPassDatabaseUnavailable(logger, ex.GetBaseException().GetType().Name, ex.GetBaseException().Message);
+                    }
+                    else
+                    {
+                        LogPassFailed(logger, ex);
+                    }
                 }
 
                 await signal.WaitAsync(poll, stoppingToken).ConfigureAwait(false);

@@ -70,7 +70,17 @@ internal sealed partial class UplinkHandler(
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            LogHandlingFailed(logger, gatewayId, body, ex);
+            // Nothing of the message is kept (an unrecorded Group Key Response is answered again when the delivery is
+            // re-sent). During a database outage this is expected, so one warning line rather than an error.
+            if (CpnsDatabase.IsUnavailable(ex))
+            {
+                LogDatabaseUnavailable(logger, body, gatewayId, ex.GetBaseException().GetType().Name);
+            }
+            else
+            {
+                LogHandlingFailed(logger, gatewayId, body, ex);
+            }
+
             return null;
         }
     }

@@ -1,5 +1,6 @@
 using Cpns.Server.Hosting;
 using Cpns.Server.Keys;
+using Cpns.Server.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -55,8 +56,15 @@ internal sealed partial class PeriodicRotationService(
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    // The loop outlives a failed sweep (database briefly unreachable, ...): log and try next tick.
-                    LogSweepFailed(logger, ex);
+                    // The loop outlives a failed sweep: log and try next tick; a database outage is one warning line.
+                    if (CpnsDatabase.IsUnavailable(ex))
+                    {
+                        LogSweepDatabaseUnavailable(logger, ex.GetBaseException().GetType().Name, ex.GetBaseException().Message);
+                    }
+                    else
+                    {
+                        LogSweepFailed(logger, ex);
+                    }
                 }
             }
         }

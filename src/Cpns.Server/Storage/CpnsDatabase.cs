@@ -160,6 +160,33 @@ internal sealed partial class CpnsDatabase : IDisposable
         }
     }
 
+    /// <summary>
+    /// Whether <paramref name="ex"/> (or an exception it wraps) says the database cannot be reached or cannot serve now,
+    /// as opposed to a failure of the request itself: the API answers these with 503, and the work was not done.
+    /// </summary>
+    internal static bool IsUnavailable(Exception ex)
+    {
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                // 08xxx connection exceptions, 57P01-57P03 the server shutting down or starting, 53300 too many connections.
+                case PostgresException pg:
+                    return pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState is "57P01" or "57P02" or "57P03" or "53300";
+
+                // Any other Npgsql failure is the connection's (refused, reset, timed out): nothing the server said.
+                case NpgsqlException:
+                    return true;
+
+                // SQLITE_BUSY (still locked after busy_timeout), SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN.
+                case SqliteException sq when sq.SqliteErrorCode is 5 or 10 or 13 or 14:
+                    return true;
+            }
+        }
+
+        return false;
+    }
+
     internal static bool IsConflict(Exception ex)
     {
         if (ex is DbUpdateConcurrencyException)
