@@ -9,4 +9,5 @@ root.Subcommands.Add(ServerCommand.Create());
 root.Subcommands.Add(WalkthroughCommand.Create());
 root.Subcommands.Add(GatewayCommand.Create());
 root.Subcommands.Add(DeviceCommand.Create());
+root.Subcommands.Add(Cpns.Load.BenchCommand.Create());
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
