@@ -179,7 +179,8 @@ public static class BenchCommand
             await Console.Out.WriteLineAsync(ReportJson.Serialize(report with { ServerSamples = [], LoadSamples = [], Sustained = report.Sustained is null ? null : report.Sustained with { RotationLog = [] } })).ConfigureAwait(false);
         }
 
-        console.WriteLine(Summary(report));
+        // Plain, unwrapped: scripts grep this line.
+        await Console.Error.WriteLineAsync(Summary(report)).ConfigureAwait(false);
         return report.Passed ? 0 : 1;
     }
 

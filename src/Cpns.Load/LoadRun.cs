@@ -41,6 +41,9 @@ internal sealed class LoadRun
 
     public ProcessSampler ServerSampler { get; private set; } = null!;
 
+    /// <summary>This process (the fleet of simulated gateways and PNEs).</summary>
+    public ProcessSampler LoadSampler { get; private set; } = null!;
+
     public void CountFailure() => Interlocked.Increment(ref _requestFailures);
 
     public double Seconds(DateTime utc) => (utc - StartUtc).TotalSeconds;
@@ -68,7 +71,7 @@ internal sealed class LoadRun
         string? growthStopped = null;
         FlatnessResult? flatness = null;
         var sampler = ServerSampler = new ProcessSampler(server.ProcessId, Clock, TimeSpan.FromSeconds(1));
-        var loadSampler = new ProcessSampler(Environment.ProcessId, Clock, TimeSpan.FromSeconds(1));
+        var loadSampler = LoadSampler = new ProcessSampler(Environment.ProcessId, Clock, TimeSpan.FromSeconds(1));
         Api = new ServerApi(server.BaseAddress, server.ApiKey);
         Fleet = new SimulatedFleet(fleetDirectory, Api, Settings.TreeHeight);
         try

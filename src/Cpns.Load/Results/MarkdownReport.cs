@@ -64,7 +64,7 @@ internal static class MarkdownReport
                 md.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
                 md.AppendLine(inv, $"| {u.DurationSeconds:F0} s | {u.OfferedPerMinute:F0}/min | {u.AchievedPerMinute:F0}/min | {u.Rotations:N0} | {u.SkippedBusy} | {u.AcknowledgedDeliveries:N0} / {u.ExpectedDeliveries:N0} | **{u.AcknowledgedPerSecond:N0}** | {u.ServerMs.P50:F0} ms | {u.ServerMs.P90:F0} ms | **{u.ServerMs.P99:F0} ms** | {u.ServerMs.Max:F0} ms | {u.DrainSeconds:F1} s |");
                 md.AppendLine();
-                md.AppendLine(inv, $"Client-side cross-check (rotate request to the last member device's store): p50 {u.ClientMs.P50:F0} ms, p99 {u.ClientMs.P99:F0} ms.");
+                md.AppendLine(inv, $"CPU per acknowledged PNE delivery: server {u.ServerCpuMsPerDelivery:F2} ms, fleet process (gateways + PNEs) {u.FleetCpuMsPerDelivery:F2} ms. Client-side cross-check (rotate request to the last member device's store): p50 {u.ClientMs.P50:F0} ms, p99 {u.ClientMs.P99:F0} ms.");
                 md.AppendLine();
                 md.AppendLine(inv, $"![latency](load-{report.RunName}-latency.png)");
                 md.AppendLine(inv, $"![throughput](load-{report.RunName}-throughput.png)");

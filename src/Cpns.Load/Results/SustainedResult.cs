@@ -1,6 +1,9 @@
 namespace Cpns.Load.Results;
 
-/// <summary>Rotations at a fixed rate for a fixed time; latencies, throughput, and whether every delivery was acknowledged.</summary>
+/// <summary>
+/// Rotations at a fixed rate for a fixed time; latencies, throughput, whether every delivery was acknowledged, and the
+/// CPU time the server and the fleet process spent per acknowledged PNE delivery (from the first rotation to the drain).
+/// </summary>
 internal sealed record SustainedResult(
     double OfferedPerMinute,
     double AchievedPerMinute,
@@ -12,6 +15,8 @@ internal sealed record SustainedResult(
     long AcknowledgedDeliveries,
     double AcknowledgedPerSecond,
     double DrainSeconds,
+    double ServerCpuMsPerDelivery,
+    double FleetCpuMsPerDelivery,
     LatencySummary ServerMs,
     LatencySummary ClientMs,
     IReadOnlyList<SecondBucket> Seconds,

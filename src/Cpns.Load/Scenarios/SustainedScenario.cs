@@ -29,6 +29,8 @@ internal static class SustainedScenario
         var failed = 0;
         var interval = 60.0 / perMinute;
         var startSeconds = run.Clock.Elapsed.TotalSeconds;
+        var serverCpu0 = run.ServerSampler.SampleNow()?.CpuSeconds ?? 0;
+        var fleetCpu0 = run.LoadSampler.SampleNow()?.CpuSeconds ?? 0;
         var next = 0;
         for (var i = 0; i < total; i++)
         {
@@ -69,6 +71,8 @@ internal static class SustainedScenario
         var issuedUntil = run.Clock.Elapsed.TotalSeconds;
         await Task.WhenAll(tasks).ConfigureAwait(false);
         var drained = run.Clock.Elapsed.TotalSeconds;
+        var serverCpu = (run.ServerSampler.SampleNow()?.CpuSeconds ?? 0) - serverCpu0;
+        var fleetCpu = (run.LoadSampler.SampleNow()?.CpuSeconds ?? 0) - fleetCpu0;
 
         // The server's view: commit and acknowledgement of each rotation, every PNE's status. The gateway reports a
         // delivery once its last member answered, so the server's record may trail the device's store a little:
@@ -143,6 +147,7 @@ internal static class SustainedScenario
         }
 
         var window = Math.Max(issuedUntil - startSeconds, 1e-3);
+        var acknowledgedTotal = log.Sum(r => (long)r.Acknowledged);
         return new SustainedResult(
             perMinute,
             log.Count * 60.0 / window,
@@ -154,6 +159,8 @@ internal static class SustainedScenario
             log.Sum(r => (long)r.Acknowledged),
             ackedInWindow / window,
             drained - issuedUntil,
+            acknowledgedTotal == 0 ? 0 : serverCpu * 1000 / acknowledgedTotal,
+            acknowledgedTotal == 0 ? 0 : fleetCpu * 1000 / acknowledgedTotal,
             LatencySummary.Of(log.Where(r => r.ServerMs is not null).Select(r => r.ServerMs!.Value)),
             LatencySummary.Of(log.Where(r => r.ClientMs is not null).Select(r => r.ClientMs!.Value)),
             [.. buckets.OrderBy(b => b.Key).Select(b => new SecondBucket(b.Key, b.Value.Rotations, b.Value.Acked))],
@@ -166,8 +173,10 @@ internal static class SustainedScenario
                 return 0;
             }
 
+            // A PNE delivery is acknowledged when the server recorded the gateway's report of it as Ok. The row itself
+            // may read Superseded when the server took the gateway's Group Key Response only after the next epoch.
             var deliveries = all.Where(d => d.Epoch == epoch && d.Kind == "KeyUpdate").ToList();
-            return deliveries.Count > 0 && deliveries.All(d => d.Status == "Acknowledged") ? deliveries.SelectMany(d => d.Pnes).Count(p => p.Status == "Ok") : 0;
+            return deliveries.Where(d => d.Status != "Pending").SelectMany(d => d.Pnes).Count(p => p.Status == "Ok");
         }
 
         async Task RotateAsync(int index)

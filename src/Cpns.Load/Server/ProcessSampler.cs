@@ -9,6 +9,9 @@ namespace Cpns.Load.Server;
 /// </summary>
 internal sealed class ProcessSampler : IAsyncDisposable
 {
+    // USER_HZ: 100 on every Linux architecture .NET runs on (sysconf(_SC_CLK_TCK)).
+    private const double ClockTicksPerSecond = 100;
+
     private readonly int _pid;
     private readonly Stopwatch _clock;
     private readonly List<ProcessSample> _samples = [];
@@ -54,7 +57,12 @@ internal sealed class ProcessSampler : IAsyncDisposable
             }
 
             var handles = Directory.EnumerateFileSystemEntries($"/proc/{pid}/fd").Count();
-            return rss < 0 ? null : new ProcessSample(seconds, rss, handles);
+
+            // /proc/PID/stat fields 14 and 15 (utime, stime) in clock ticks, counted after the ")" that ends the name.
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            return rss < 0 ? null : new ProcessSample(seconds, rss, handles, ticks / ClockTicksPerSecond);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
         {
