@@ -16,7 +16,7 @@ public sealed class FlatnessTests
         var result = Flatness.Evaluate(samples, 0, new LoadSettings());
 
         Assert.True(result.Flat, result.Verdict);
-        Assert.Equal(12, result.WarmupSeconds);
+        Assert.Equal(59 / 5.0, result.WarmupSeconds, 6);
     }
 
     [Fact]
