@@ -5,7 +5,7 @@
 # fifth of the run, the last third's median within 10 % + 16 MiB of the first third's, handles within +8; the bound
 # is argued in bench/results/load.md, "Soak"), no error was logged or counted, and every PNE delivery was
 # acknowledged at the server. Prints one summary line starting with SOAK PASS or SOAK FAIL.
-#   SOAK_GATEWAYS, SOAK_PNES, SOAK_GROUPS, SOAK_RATE   scale (default 50 gateways x 4 PNEs, 25 groups, 600/min)
+#   SOAK_GATEWAYS, SOAK_PNES, SOAK_GROUPS, SOAK_RATE   scale (default 20 gateways x 4 PNEs, 10 groups of 20 members, 120/min: 40 deliveries/s offered)
 #   SOAK_RESULTS                                      write load-soak.json and regenerate the report there
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,9 +23,9 @@ fi
 
 status=0
 "$cpns" bench load --name soak --scenario Sustained --check-flat --quiet --json \
-  --gateways "${SOAK_GATEWAYS:-50}" --pnes-per-gateway "${SOAK_PNES:-4}" \
-  --groups "${SOAK_GROUPS:-25}" --gateways-per-group 10 --members-per-gateway 2 \
-  --rate "${SOAK_RATE:-600}" --duration "$duration" \
+  --gateways "${SOAK_GATEWAYS:-20}" --pnes-per-gateway "${SOAK_PNES:-4}" \
+  --groups "${SOAK_GROUPS:-10}" --gateways-per-group 10 --members-per-gateway 2 \
+  --rate "${SOAK_RATE:-120}" --duration "$duration" \
   --max-minutes $(( duration / 60 + 15 )) "${results[@]}" > "$out/soak.json" 2> "$out/soak.err" || status=$?
 
 summary=$(grep -E '^LOAD (PASS|FAIL)' "$out/soak.err" | tail -1 || true)

@@ -26,7 +26,7 @@ internal static class PlotWriter
         p99.Color = Colors.Red;
         plot.Title($"{report.RunName}: rotation latency at {sustained.OfferedPerMinute:F0} rotations/min ({Describe(report)})");
         plot.XLabel("time since the first rotation (s)");
-        plot.YLabel("server commit -> last member's Group Key Response (ms)");
+        plot.YLabel("commit -> last member acknowledged (ms)");
         plot.Axes.SetLimitsY(0, Math.Max(10, sustained.ServerMs.Max * 1.1));
         plot.ShowLegend(Alignment.UpperRight);
         return Save(plot, directory, $"load-{report.RunName}-latency.png");
