@@ -17,6 +17,7 @@ internal sealed class LoadRun
     private readonly ServerLauncher _launcher;
     private long _requestFailures;
     private Dictionary<string, long> _refused = [];
+    private string? _runError;
 
     public LoadRun(LoadSettings settings, ServerLauncher launcher, ILoadProgress progress)
     {
@@ -111,6 +112,14 @@ internal sealed class LoadRun
             growthStopped = $"the run reached its bound of {Settings.MaxMinutes} min";
             CountFailure();
         }
+        catch (Exception e) when (e is TimeoutException or HttpRequestException or InvalidOperationException)
+        {
+            // A setup that cannot complete (a join never delivered, the server refusing) ends the run with a report
+            // that says so, not with a stack trace and nothing written.
+            _runError = $"{e.GetType().Name}: {e.Message}";
+            growthStopped ??= _runError;
+            CountFailure();
+        }
         finally
         {
             CollectRefusals();
@@ -134,7 +143,7 @@ internal sealed class LoadRun
             _refused,
             Fleet.Tracker.Anomalies,
             Interlocked.Read(ref _requestFailures),
-            [.. server.ErrorLines.Concat(Fleet.Logs.ErrorMessages).Take(20)],
+            [.. FirstErrors(server)],
             [.. server.WarningLines.Concat(Fleet.Logs.WarningMessages).Take(20)]);
         return new LoadReport(
             Settings.RunName,
@@ -195,6 +204,18 @@ internal sealed class LoadRun
             Fleet.Tracker.Forget(group.Id, 1);
             Progress.Advance();
         }
+    }
+
+    private List<string> FirstErrors(ServerProcess server)
+    {
+        var errors = new List<string>();
+        if (_runError is not null)
+        {
+            errors.Add(_runError);
+        }
+
+        errors.AddRange(server.ErrorLines.Concat(Fleet.Logs.ErrorMessages).Take(20));
+        return errors;
     }
 
     private static string Machine()
