@@ -36,8 +36,8 @@ public static class BenchCommand
         var broker = new Option<string?>("--broker") { Description = "External broker for the server, mqtts://host:port (passed to cpns server --broker); the embedded broker when absent." };
         var brokerCa = new Option<string?>("--broker-ca") { Description = "PEM CA of the external broker (cpns server --broker-ca)." };
         var logLevel = new Option<string>("--server-log-level") { Description = "The server's minimum log level (Logging:LogLevel:Default); its error lines count as errors of the run.", DefaultValueFactory = _ => d.ServerLogLevel };
-        var fleetDir = new Option<string?>("--fleet-dir") { Description = "Where the simulated gateways and PNEs keep their data (default a fresh directory under /dev/shm: they are simulated, the server is measured). Deleted afterwards." };
-        var serverDir = new Option<string?>("--server-dir") { Description = "The server's data directory (default a fresh directory under the temp directory, on disk). Deleted afterwards." };
+        var fleetDir = new Option<string?>("--fleet-dir") { Description = "Where the simulated gateways and PNEs keep their data (default a fresh directory under /dev/shm, deleted afterwards: they are simulated, the server is measured)." };
+        var serverDir = new Option<string?>("--server-dir") { Description = "The server's data directory (default a fresh directory under the temp directory, on disk, deleted afterwards)." };
         var serverExe = new Option<string?>("--server-exe") { Description = "The cpns executable or cpns.dll to start as the server (default: this executable)." };
         var checkFlat = new Option<bool>("--check-flat") { Description = "Soak: fail unless the server's resident set and handles stay flat over the sustained run (last third's median vs the first third's after warm-up)." };
         var flatFraction = new Option<double>("--flat-memory-fraction") { Description = "Soak bound: the last third's median RSS may exceed the first third's by this fraction ...", DefaultValueFactory = _ => d.FlatMemoryFraction };

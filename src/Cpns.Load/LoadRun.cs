@@ -129,7 +129,11 @@ internal sealed class LoadRun
             await loadSampler.DisposeAsync().ConfigureAwait(false);
             Api.Dispose();
             await server.DisposeAsync().ConfigureAwait(false);
-            TryDelete(fleetDirectory);
+            if (Settings.FleetDirectory is null)
+            {
+                TryDelete(fleetDirectory);
+            }
+
             TryDelete(scratch);
             Progress.Advance();
         }
