@@ -11,6 +11,7 @@ root.Subcommands.Add(ServerCommand.Create());
 root.Subcommands.Add(GatewayCommand.Create());
 root.Subcommands.Add(DeviceCommand.Create());
 root.Subcommands.Add(WalkthroughCommand.Create());
+root.Subcommands.Add(Cpns.Load.BenchCommand.Create());
 
 // SIGTERM and Ctrl+C cancel the running command; it then gets this long to finish its work in flight before the
 // process exits anyway (the default of 2 s is shorter than a gateway's broadcast retry or a server's lease commit).

@@ -147,7 +147,7 @@ public sealed partial class DeviceClient
         if (status is not (GroupKeyReceiveStatus.Stored or GroupKeyReceiveStatus.Duplicate))
         {
             // The epoch in the detail: an operator (and `cpns demo`) can tell which broadcast the device could not open.
-            Count(DeviceInputRefusal.GroupKeyNotStored, topic, string.Create(CultureInfo.InvariantCulture, $"{status} at epoch {body.Epoch}"));
+            Count(DeviceInputRefusal.GroupKeyNotStored, topic, string.Create(CultureInfo.InvariantCulture, $"{status} at epoch {body.Epoch}"), status.ToString());
         }
         else
         {

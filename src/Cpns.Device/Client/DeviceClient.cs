@@ -263,12 +263,13 @@ public sealed partial class DeviceClient : IAsyncDisposable
         }
     }
 
-    private void Count(DeviceInputRefusal reason, string topic, string detail)
+    private void Count(DeviceInputRefusal reason, string topic, string detail, string? status = null)
     {
         _refusals.AddOrUpdate(reason, 1, (_, n) => n + 1);
         Log.InputRefused(_logger, topic, reason, detail);
 
-        // The detail of these two is the receiver's status (an enum name), low in cardinality: a useful tag.
-        Diagnostics.DeviceMetrics.InputRefused(reason, reason is DeviceInputRefusal.GroupKeyNotStored or DeviceInputRefusal.GroupMessageRefused ? detail : null);
+        // The status of these two is the receiver's outcome (an enum name), low in cardinality: a useful tag; the
+        // detail may say more (an epoch), which a metric tag must not.
+        Diagnostics.DeviceMetrics.InputRefused(reason, reason is DeviceInputRefusal.GroupKeyNotStored or DeviceInputRefusal.GroupMessageRefused ? status ?? detail : null);
     }
 }

@@ -39,13 +39,15 @@ internal sealed class DeliveryLeases(CpnsDatabase database)
             }
             else
             {
-                claimed = await db.Deliveries
-                    .Where(d => d.Status == DeliveryStatus.Pending
-                        && (d.NextAttemptAt == null || d.NextAttemptAt <= now)
-                        && (d.LeaseExpiresAt == null || d.LeaseExpiresAt < now))
-                    .OrderBy(d => d.QueuedAt)
-                    .Take(BatchSize)
-                    .ExecuteUpdateAsync(s => s.SetProperty(d => d.LeaseOwner, token).SetProperty(d => d.LeaseExpiresAt, expires), cancellationToken)
+                claimed = await database.WriteStatementAsync(
+                    ct => db.Deliveries
+                        .Where(d => d.Status == DeliveryStatus.Pending
+                            && (d.NextAttemptAt == null || d.NextAttemptAt <= now)
+                            && (d.LeaseExpiresAt == null || d.LeaseExpiresAt < now))
+                        .OrderBy(d => d.QueuedAt)
+                        .Take(BatchSize)
+                        .ExecuteUpdateAsync(s => s.SetProperty(d => d.LeaseOwner, token).SetProperty(d => d.LeaseExpiresAt, expires), ct),
+                    cancellationToken)
                     .ConfigureAwait(false);
             }
 

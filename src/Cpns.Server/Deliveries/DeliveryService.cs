@@ -120,17 +120,21 @@ internal sealed partial class DeliveryService(
             {
                 // Enrollment clears NextAttemptAt, so the row goes out as soon as the gateway has a key.
                 var later = now + options.Value.DeliveryRetryMaxDelay;
-                await query.ExecuteUpdateAsync(
-                    s => s.SetProperty(d => d.NextAttemptAt, later).SetProperty(d => d.LastStatus, "NotEnrolled")
-                        .SetProperty(d => d.LeaseOwner, (string?)null).SetProperty(d => d.LeaseExpiresAt, (DateTime?)null),
+                await database.WriteStatementAsync(
+                    ct => query.ExecuteUpdateAsync(
+                        s => s.SetProperty(d => d.NextAttemptAt, later).SetProperty(d => d.LastStatus, "NotEnrolled")
+                            .SetProperty(d => d.LeaseOwner, (string?)null).SetProperty(d => d.LeaseExpiresAt, (DateTime?)null),
+                        ct),
                     cancellationToken).ConfigureAwait(false);
                 LogWaitingForEnrollment(logger, row.GroupId, row.Epoch, row.GatewayId);
             }
             else
             {
-                await query.ExecuteUpdateAsync(
-                    s => s.SetProperty(d => d.Status, DeliveryStatus.Superseded).SetProperty(d => d.UpdatedAt, now)
-                        .SetProperty(d => d.LeaseOwner, (string?)null).SetProperty(d => d.LeaseExpiresAt, (DateTime?)null),
+                await database.WriteStatementAsync(
+                    ct => query.ExecuteUpdateAsync(
+                        s => s.SetProperty(d => d.Status, DeliveryStatus.Superseded).SetProperty(d => d.UpdatedAt, now)
+                            .SetProperty(d => d.LeaseOwner, (string?)null).SetProperty(d => d.LeaseExpiresAt, (DateTime?)null),
+                        ct),
                     cancellationToken).ConfigureAwait(false);
                 LogMoot(logger, row.GroupId, row.Epoch, row.GatewayId);
             }
@@ -149,12 +153,14 @@ internal sealed partial class DeliveryService(
             var now = time.GetUtcNow().UtcDateTime;
 
             // One conditional UPDATE: safe against a concurrent supersede from another instance without a transaction.
-            var changed = await db.Deliveries
-                .Where(d => d.GroupId == groupId && d.Epoch == epoch && d.GatewayId == gatewayId && d.Status == DeliveryStatus.Pending)
-                .ExecuteUpdateAsync(
-                    s => s.SetProperty(d => d.Status, DeliveryStatus.Acknowledged).SetProperty(d => d.UpdatedAt, now)
-                        .SetProperty(d => d.AcknowledgedAt, now).SetProperty(d => d.LastStatus, (string?)null),
-                    cancellationToken)
+            var changed = await database.WriteStatementAsync(
+                ct => db.Deliveries
+                    .Where(d => d.GroupId == groupId && d.Epoch == epoch && d.GatewayId == gatewayId && d.Status == DeliveryStatus.Pending)
+                    .ExecuteUpdateAsync(
+                        s => s.SetProperty(d => d.Status, DeliveryStatus.Acknowledged).SetProperty(d => d.UpdatedAt, now)
+                            .SetProperty(d => d.AcknowledgedAt, now).SetProperty(d => d.LastStatus, (string?)null),
+                        ct),
+                cancellationToken)
                 .ConfigureAwait(false);
             if (changed == 0)
             {
@@ -233,8 +239,10 @@ internal sealed partial class DeliveryService(
             }
 
             var statusName = status.ToString();
-            await db.Deliveries.Where(d => d.GroupId == groupId && d.Epoch == epoch && d.GatewayId == gatewayId && d.Status == DeliveryStatus.Pending)
-                .ExecuteUpdateAsync(s => s.SetProperty(d => d.LastStatus, statusName), cancellationToken).ConfigureAwait(false);
+            await database.WriteStatementAsync(
+                ct => db.Deliveries.Where(d => d.GroupId == groupId && d.Epoch == epoch && d.GatewayId == gatewayId && d.Status == DeliveryStatus.Pending)
+                    .ExecuteUpdateAsync(s => s.SetProperty(d => d.LastStatus, statusName), ct),
+                cancellationToken).ConfigureAwait(false);
             LogGatewayFailed(logger, gatewayId, groupId, epoch, statusName);
             return null;
         }

@@ -1,0 +1,85 @@
+using Cpns.Load.Results;
+using Cpns.Load.Server;
+
+namespace Cpns.Load.Tests;
+
+/// <summary>
+/// A small run through the same code path as <c>cpns bench load</c>: the real server as a child process (cpns.dll of
+/// the build), 5 gateways x 4 PNEs in this process, a fan-out and a few seconds of sustained rotations.
+/// </summary>
+public sealed class LoadRunTests
+{
+    [Fact]
+    public async Task RunAsync_SmallFleet_EveryDeliveryAcknowledgedAndNumbersConsistent()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var settings = new LoadSettings
+        {
+            Scenarios = [LoadScenario.FanOut, LoadScenario.Sustained],
+            Gateways = 5,
+            PnesPerGateway = 4,
+            Groups = 4,
+            GatewaysPerGroup = 3,
+            MembersPerGateway = 2,
+            RotationsPerMinute = 120,
+            DurationSeconds = 6,
+            TreeHeight = 8,
+            MaxMinutes = 3,
+            RunName = "test",
+        };
+        Assert.Equal("", BenchCommand.Validate(settings));
+        var launcher = ServerLauncher.ForPath(Path.Combine(AppContext.BaseDirectory, "cpns.dll"));
+
+        var report = await new LoadRun(settings, launcher, new SilentProgress()).RunAsync(ct);
+
+        Assert.True(report.Health.Clean, string.Join(" | ", report.Health.FirstErrors) + $" refused {report.Health.RefusedInputs}, anomalies {report.Health.DeviceAnomalies}, failures {report.Health.RequestFailures}");
+        Assert.Equal(new SetupResult(5, 20, 4, 24, report.Setup!.FleetSeconds, report.Setup.GroupSeconds), report.Setup);
+
+        var fanOut = report.FanOut!;
+        Assert.Equal(0, fanOut.Incomplete);
+        Assert.Equal(24, fanOut.Deliveries);
+        Assert.Equal(5, fanOut.Gateways);
+        Assert.Equal(4, fanOut.GroupMs.Count);
+        Assert.True(fanOut.GroupMs.Max <= (fanOut.Seconds * 1000) + 1, "no group takes longer than the whole fan-out");
+
+        var sustained = report.Sustained!;
+        Assert.Equal(0, sustained.Failed);
+        Assert.True(sustained.Rotations + sustained.SkippedBusy == 12, $"{sustained.Rotations} + {sustained.SkippedBusy} rotations scheduled");
+        Assert.True(sustained.Rotations > 0);
+        Assert.Equal(sustained.RotationLog.Sum(r => (long)r.Members), sustained.ExpectedDeliveries);
+        Assert.Equal(sustained.ExpectedDeliveries, sustained.AcknowledgedDeliveries);
+        Assert.All(sustained.RotationLog, r => Assert.Equal(6, r.Members));
+        Assert.All(sustained.RotationLog, r => Assert.Equal(r.Members, r.Acknowledged));
+        Assert.Equal(sustained.Rotations, sustained.ServerMs.Count);
+        Assert.True(sustained.ServerMs.P50 <= sustained.ServerMs.P99 && sustained.ServerMs.P99 <= sustained.ServerMs.Max);
+        Assert.True(sustained.ServerMs.P50 > 0);
+
+        // Every acknowledged delivery is in exactly one second's bucket.
+        Assert.Equal(sustained.AcknowledgedDeliveries, sustained.Seconds.Sum(b => (long)b.Acknowledged));
+        Assert.Equal(sustained.Rotations, sustained.Seconds.Sum(b => b.Rotations));
+        Assert.True(report.Passed);
+        Assert.NotEmpty(report.ServerSamples);
+        Assert.All(report.ServerSamples, s => Assert.True(s.ResidentBytes > 0 && s.Handles > 0));
+
+        // The report and its plots come out of the same numbers.
+        var directory = Directory.CreateTempSubdirectory("cpns-load-test-").FullName;
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(directory, "load-test.json"), ReportJson.Serialize(report), ct);
+            await MarkdownReport.WriteAsync(directory, ct);
+            var md = await File.ReadAllTextAsync(Path.Combine(directory, "load.md"), ct);
+            Assert.Contains($"{sustained.AcknowledgedDeliveries:N0} / {sustained.ExpectedDeliveries:N0}", md, StringComparison.Ordinal);
+            foreach (var png in new[] { "load-test-latency.png", "load-test-throughput.png", "load-test-memory.png" })
+            {
+                Assert.True(new FileInfo(Path.Combine(directory, png)).Length > 1000, png);
+            }
+
+            var again = ReportJson.Deserialize(await File.ReadAllTextAsync(Path.Combine(directory, "load-test.json"), ct))!;
+            Assert.Equal(sustained.AcknowledgedDeliveries, again.Sustained!.AcknowledgedDeliveries);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+}
