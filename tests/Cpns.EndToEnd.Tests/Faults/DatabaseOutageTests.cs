@@ -1,6 +1,6 @@
 using System.Net;
 using Cpns.Cli.Demo;
-using Cpns.EndToEnd.Tests.Support;
+using Cpns.Server.Tests.Infrastructure;
 using Npgsql;
 
 namespace Cpns.EndToEnd.Tests.Faults;

@@ -3,6 +3,7 @@ using Cpns.Cli.Demo;
 using Cpns.Device.Client;
 using Cpns.Device.Storage;
 using Cpns.EndToEnd.Tests.Support;
+using Cpns.Server.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Cpns.EndToEnd.Tests.Processes;

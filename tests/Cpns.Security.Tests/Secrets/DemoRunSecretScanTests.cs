@@ -9,6 +9,7 @@ using Cpns.Device.Storage;
 using Cpns.Gateway;
 using Cpns.Gateway.ServerLink;
 using Cpns.Gateway.Storage;
+using Cpns.EndToEnd.Tests.Support;
 using Cpns.Security.Tests.Support;
 using Cpns.Server;
 using Cpns.Server.Secrets;

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Cpns.EndToEnd.Tests.Support;
 using Cpns.Security.Tests.Support;
 using Microsoft.Data.Sqlite;
 

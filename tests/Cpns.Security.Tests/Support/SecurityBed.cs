@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Cpns.EndToEnd.Tests.Support;
 using Cpns.Server;
 using Cpns.Server.Mqtt;
 using Microsoft.Extensions.DependencyInjection;
