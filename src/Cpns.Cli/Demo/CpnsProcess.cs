@@ -113,6 +113,16 @@ internal sealed partial class CpnsProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>The lines from absolute line number <paramref name="from"/> on, and the number to ask from next time.</summary>
+    public (IReadOnlyList<string> Lines, int Next) LinesFrom(int from)
+    {
+        lock (_gate)
+        {
+            var start = Math.Max(0, from - _trimmed);
+            return (_lines.GetRange(start, _lines.Count - start), _trimmed + _lines.Count);
+        }
+    }
+
     /// <summary>Waits for the first line (from the start) that <paramref name="match"/> accepts and returns it.</summary>
     /// <exception cref="TimeoutException">No such line in time; the message quotes the process's last lines.</exception>
     /// <exception cref="InvalidOperationException">The process ended first.</exception>

@@ -15,6 +15,10 @@ internal sealed partial class ProcessPne : StoryPne
 {
     private readonly string _dataDirectory;
     private readonly string _logPath;
+    private readonly Lock _gate = new();
+    private readonly List<(string GroupId, string Sender, string Text)> _received = [];
+    private readonly List<(string GroupId, ulong Epoch)> _refused = [];
+    private int _scanned;
 
     private ProcessPne(string pneId, GatewayProcess gateway, string dataDirectory, string logPath)
         : base(pneId, gateway)
@@ -27,8 +31,17 @@ internal sealed partial class ProcessPne : StoryPne
 
     public string DataDirectory => _dataDirectory;
 
-    public override IReadOnlyList<(string GroupId, string Sender, string Text)> Received =>
-        [.. Process.Lines.Select(l => MessageLine().Match(l)).Where(m => m.Success).Select(m => (m.Groups["group"].Value, m.Groups["sender"].Value, m.Groups["text"].Value))];
+    public override IReadOnlyList<(string GroupId, string Sender, string Text)> Received
+    {
+        get
+        {
+            lock (_gate)
+            {
+                ScanNewLines();
+                return [.. _received];
+            }
+        }
+    }
 
     public static async Task<ProcessPne> PairAsync(string pneId, GatewayProcess gateway, string dataDirectory, string logPath, TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -51,7 +64,14 @@ internal sealed partial class ProcessPne : StoryPne
     /// <summary>Starts <c>cpns device run</c> (again) and waits until it is connected and subscribed.</summary>
     public async Task StartAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        Process = CpnsProcess.Start(PneId, _logPath, ["device", "run", "--data", _dataDirectory, "--pn", Gateway.PnEndpoint.ToString()]);
+        var process = CpnsProcess.Start(PneId, _logPath, ["device", "run", "--data", _dataDirectory, "--pn", Gateway.PnEndpoint.ToString()]);
+        lock (_gate)
+        {
+            // What the previous process printed stays parsed; the new one is read from its first line.
+            Process = process;
+            _scanned = 0;
+        }
+
         await Process.WaitForLineAsync(l => l.StartsWith(DeviceCommand.ReadyPrefix, StringComparison.Ordinal), timeout, cancellationToken).ConfigureAwait(false);
     }
 
@@ -67,9 +87,14 @@ internal sealed partial class ProcessPne : StoryPne
         return (client.Store.HasGkdk, client.Store.Leaf);
     }
 
-    public override bool FailedToOpen(string groupId, ulong epoch) =>
-        Process.Lines.Select(l => RefusedLine().Match(l)).Any(m => m.Success && m.Groups["group"].Value == groupId
-            && ulong.Parse(m.Groups["epoch"].Value, System.Globalization.CultureInfo.InvariantCulture) >= epoch);
+    public override bool FailedToOpen(string groupId, ulong epoch)
+    {
+        lock (_gate)
+        {
+            ScanNewLines();
+            return _refused.Any(r => r.GroupId == groupId && r.Epoch >= epoch);
+        }
+    }
 
     public override async Task SendAsync(string groupId, string text, CancellationToken cancellationToken)
     {
@@ -81,6 +106,24 @@ internal sealed partial class ProcessPne : StoryPne
     }
 
     public override ValueTask DisposeAsync() => Process?.DisposeAsync() ?? ValueTask.CompletedTask;
+
+    /// <summary>Parses only the lines printed since the last call: the story polls these many times a second.</summary>
+    private void ScanNewLines()
+    {
+        var (lines, next) = Process.LinesFrom(_scanned);
+        _scanned = next;
+        foreach (var line in lines)
+        {
+            if (MessageLine().Match(line) is { Success: true } message)
+            {
+                _received.Add((message.Groups["group"].Value, message.Groups["sender"].Value, message.Groups["text"].Value));
+            }
+            else if (RefusedLine().Match(line) is { Success: true } refused)
+            {
+                _refused.Add((refused.Groups["group"].Value, ulong.Parse(refused.Groups["epoch"].Value, System.Globalization.CultureInfo.InvariantCulture)));
+            }
+        }
+    }
 
     private Task<DeviceClient> OpenAsync(CancellationToken cancellationToken) =>
         DeviceClient.OpenAsync(new DeviceClientOptions { DataDirectory = _dataDirectory }, cancellationToken: cancellationToken);
