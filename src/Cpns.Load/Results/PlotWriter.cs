@@ -38,12 +38,8 @@ internal static class PlotWriter
         var sustained = report.Sustained!;
         var plot = new Plot();
         var seconds = sustained.Seconds.Where(s => s.Second >= 0).ToList();
-        var acked = plot.Add.Scatter(seconds.Select(s => (double)s.Second).ToArray(), seconds.Select(s => (double)s.Acknowledged).ToArray());
-        acked.LegendText = $"acknowledged PNE deliveries/s (mean {sustained.AcknowledgedPerSecond:F0}/s)";
-        acked.MarkerSize = 0;
-        var rotations = plot.Add.Scatter(seconds.Select(s => (double)s.Second).ToArray(), seconds.Select(s => (double)s.Rotations).ToArray());
-        rotations.LegendText = "rotations issued/s (right axis)";
-        rotations.MarkerSize = 0;
+        var acked = Line(plot, seconds.Select(s => (double)s.Second).ToArray(), seconds.Select(s => (double)s.Acknowledged).ToArray(), $"acknowledged PNE deliveries/s (mean {sustained.AcknowledgedPerSecond:F0}/s)");
+        var rotations = Line(plot, seconds.Select(s => (double)s.Second).ToArray(), seconds.Select(s => (double)s.Rotations).ToArray(), "rotations issued/s (right axis)");
         rotations.Axes.YAxis = plot.Axes.Right;
         plot.Axes.Right.Label.Text = "rotations/s";
         plot.Title($"{report.RunName}: throughput ({Describe(report)})");
@@ -58,12 +54,8 @@ internal static class PlotWriter
     {
         var plot = new Plot();
         var samples = report.ServerSamples;
-        var rss = plot.Add.Scatter(samples.Select(s => s.Seconds).ToArray(), samples.Select(s => s.ResidentBytes / (1024.0 * 1024)).ToArray());
-        rss.LegendText = "server resident set (MiB)";
-        rss.MarkerSize = 0;
-        var handles = plot.Add.Scatter(samples.Select(s => s.Seconds).ToArray(), samples.Select(s => (double)s.Handles).ToArray());
-        handles.LegendText = "server open handles (right axis)";
-        handles.MarkerSize = 0;
+        var rss = Line(plot, samples.Select(s => s.Seconds).ToArray(), samples.Select(s => s.ResidentBytes / (1024.0 * 1024)).ToArray(), "server resident set (MiB)");
+        var handles = Line(plot, samples.Select(s => s.Seconds).ToArray(), samples.Select(s => (double)s.Handles).ToArray(), "server open handles (right axis)");
         handles.Axes.YAxis = plot.Axes.Right;
         plot.Axes.Right.Label.Text = "handles";
         plot.Title($"{report.RunName}: server memory and handles over the run");
@@ -118,6 +110,15 @@ internal static class PlotWriter
         var sxx = points.Sum(p => (p.X - mx) * (p.X - mx));
         var slope = sxx == 0 ? 0 : points.Sum(p => (p.X - mx) * (p.Y - my)) / sxx;
         return n == 0 ? (0, 0) : (my - (slope * mx), slope);
+    }
+
+    /// <summary>A line without markers: these series have a point per second or per sample.</summary>
+    private static ScottPlot.Plottables.Scatter Line(Plot plot, double[] x, double[] y, string legend)
+    {
+        var line = plot.Add.Scatter(x, y);
+        line.LegendText = legend;
+        line.MarkerSize = 0;
+        return line;
     }
 
     private static string Describe(LoadReport report) =>
