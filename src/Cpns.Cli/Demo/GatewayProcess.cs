@@ -54,23 +54,8 @@ internal sealed partial class GatewayProcess : IAsyncDisposable
     /// <summary>Asks the running gateway for a pairing code (<c>cpns gateway pair</c>).</summary>
     public async Task<string> StartPairingAsync(string alias, CancellationToken cancellationToken)
     {
-        // `cpns gateway run` prints its ready line just before it binds control.sock: on a loaded machine the first
-        // request can come before the socket listens (ENOENT or ECONNREFUSED), so retry that for a while.
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        JsonObject answer;
-        while (true)
-        {
-            try
-            {
-                answer = await ControlChannel.RequestAsync(DataDirectory, new JsonObject { ["command"] = "pair", ["alias"] = alias }, cancellationToken).ConfigureAwait(false);
-                break;
-            }
-            catch (InvalidOperationException e) when (e.InnerException is System.Net.Sockets.SocketException && DateTime.UtcNow < deadline && !Process.HasExited)
-            {
-                await Task.Delay(200, cancellationToken).ConfigureAwait(false);
-            }
-        }
-
+        // `cpns gateway run` listens on its control socket before it prints the ready line StartAsync waited for.
+        var answer = await ControlChannel.RequestAsync(DataDirectory, new JsonObject { ["command"] = "pair", ["alias"] = alias }, cancellationToken).ConfigureAwait(false);
         return (string?)answer["code"] ?? throw new InvalidOperationException($"{GatewayId} refused to start pairing: {(string?)answer["error"]}");
     }
 
