@@ -257,13 +257,26 @@ public sealed partial class GroupKeyDeliveryService
         }
 
         var current = await db.GroupMembers.Where(m => m.GroupId == groupId).ToListAsync(cancellationToken).ConfigureAwait(false);
+
+        // Within one epoch the server only ever adds members: a leave always issues a new epoch. A notification that
+        // names fewer members than this gateway holds is an older one overtaken by a newer (two joins in quick
+        // succession, the server's publishes reordered), so the members it lacks are kept: dropping them would leave
+        // a joiner without the key until the next rotation. (A PNE the gateway removes leaves every group at once.)
+        var held = members.Expected.ToHashSet(StringComparer.Ordinal);
+        var lacking = current.Select(m => m.PneId).Where(p => !held.Contains(p)).ToList();
+        if (lacking.Count > 0)
+        {
+            var kept = await ResolveMembersAsync(db, lacking, cancellationToken).ConfigureAwait(false);
+            members = new ResolvedMembers([.. members.Leaves, .. kept.Leaves], [.. members.Expected, .. kept.Expected], members.Excluded);
+        }
+
         var expected = members.Expected.ToHashSet(StringComparer.Ordinal);
         if (current.Select(m => m.PneId).ToHashSet(StringComparer.Ordinal).SetEquals(expected))
         {
             return Finish(new GroupKeyNotificationResult(GroupKeyNotificationStatus.Duplicate, groupId, epoch, ToBroadcast(stored), members.Expected, members.Excluded));
         }
 
-        // A join (or leave) without rotation: same key, new cover. Members that already confirmed keep their state.
+        // A join without rotation: same key, new cover. Members that already confirmed keep their state.
         var broadcast = await BuildBroadcastAsync(db, groupKey, members, pnId, cancellationToken).ConfigureAwait(false);
         SetBroadcast(stored, broadcast);
         db.GroupMembers.RemoveRange(current.Where(m => !expected.Contains(m.PneId)));

@@ -23,6 +23,9 @@ public sealed partial class MqttConnection
     [LoggerMessage(EventId = 205, Level = LogLevel.Warning, Message = "{ClientId} re-subscription to {Filter} refused: {Reason}")]
     private static partial void LogResubscribeRefused(ILogger logger, string clientId, string filter, string reason);
 
+    [LoggerMessage(EventId = 209, Level = LogLevel.Warning, Message = "{ClientId} connection lost while the handler for {Topic} answered on it; the answer was not sent (the peer sends again): {Reason}")]
+    private static partial void LogHandlerAbandoned(ILogger logger, string clientId, string topic, string reason);
+
     [LoggerMessage(EventId = 206, Level = LogLevel.Debug, Message = "{ClientId} operation interrupted, retrying after reconnect: {Reason}")]
     private static partial void LogOperationRetry(ILogger logger, string clientId, string reason);
 

@@ -22,7 +22,11 @@ namespace Cpns.Transport;
 /// (the protocol layer does, by epoch). <see cref="SubscribeAsync"/> and <see cref="PublishAsync"/> throw
 /// <see cref="TransportException"/> when the broker refuses the operation.</para>
 /// <para>Receiving: <see cref="MessageReceived"/> is called for one message at a time; an exception it throws is
-/// logged and counted, the message is still acknowledged, and the connection goes on.</para>
+/// logged and counted, the message is still acknowledged, and the connection goes on. A publish or subscribe that
+/// the handler makes on this same connection is not retried when the link drops under it: MQTTnet finishes a
+/// disconnect only after the handler returns, so waiting there for the reconnect would wait forever. The handler
+/// is abandoned instead (logged as a warning); the peer sends again, since every answer in the protocol is
+/// awaited and re-sent by its sender.</para>
 /// </remarks>
 public sealed partial class MqttConnection : IAsyncDisposable
 {
@@ -37,6 +41,9 @@ public sealed partial class MqttConnection : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _lock = new();
     private readonly HashSet<string> _subscriptions = new(StringComparer.Ordinal);
+
+    // The connection whose MessageReceived handler the current call chain runs in (see the remarks).
+    private static readonly AsyncLocal<MqttConnection?> s_handling = new();
 
     private TaskCompletionSource _connected = NewSignal();
     private TaskCompletionSource _lost = NewSignal();
@@ -402,7 +409,7 @@ public sealed partial class MqttConnection : IAsyncDisposable
                 await operation(token).ConfigureAwait(false);
                 return;
             }
-            catch (MqttCommunicationException e) when (!token.IsCancellationRequested)
+            catch (MqttCommunicationException e) when (!token.IsCancellationRequested && s_handling.Value != this)
             {
                 // The link dropped under the operation: wait for the reconnect and send again (at least once).
                 LogOperationRetry(_logger, ClientId, e.Message);
@@ -440,12 +447,19 @@ public sealed partial class MqttConnection : IAsyncDisposable
 
         var application = e.ApplicationMessage;
         var message = new ReceivedMessage(application.Topic, application.Payload.ToArray(), application.Retain);
+        s_handling.Value = this;
         try
         {
             await handler(message, _stopping.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
+        }
+        catch (MqttCommunicationException ex)
+        {
+            // The link dropped while the handler answered on it: give the receive loop back so the reconnect can happen.
+            TransportMeter.HandlerFailures.Add(1);
+            LogHandlerAbandoned(_logger, ClientId, message.Topic, ex.Message);
         }
         catch (Exception ex)
         {

@@ -113,6 +113,27 @@ public sealed class GroupKeyDeliveryServiceTests
     }
 
     [Fact]
+    public async Task HandleNotification_SameEpochOlderListOvertakenByNewer_JoinerKeptInTheCover()
+    {
+        await using var gw = await GatewayHarness.StartAsync();
+        using var a = await gw.PairWithGkdkAsync("a");
+        using var b = await gw.PairWithGkdkAsync("b");
+        using var gk = GroupKey.Create("g", 1);
+        var newer = await gw.Delivery.HandleNotificationAsync(gw.Notification(gk, "a", "b"), Ct);
+
+        // The notification sent before b joined arrives last.
+        var older = await gw.Delivery.HandleNotificationAsync(gw.Notification(gk, "a"), Ct);
+
+        Assert.Equal(GroupKeyNotificationStatus.Duplicate, older.Status);
+        Assert.Equal(["a", "b"], older.ExpectedPneIds);
+        var latest = await gw.Delivery.GetLatestBroadcastAsync("g", Ct);
+        Assert.Equal(newer.Broadcast!.Nonce.ToArray(), latest!.Nonce.ToArray());
+        Assert.Equal(BroadcastDecryptStatus.Success, b.TryDecrypt(latest, out var kb));
+        Assert.True(kb!.KeyEquals(gk));
+        Assert.Equal(["a", "b"], await gw.Delivery.PnesMissingAsync("g", Ct));
+    }
+
+    [Fact]
     public async Task HandleNotification_SameEpochDifferentKey_RefusedConflict()
     {
         await using var gw = await GatewayHarness.StartAsync();

@@ -87,6 +87,56 @@ public sealed class MqttConnectionTests
     }
 
     [Fact]
+    public async Task MessageReceived_BrokerStopsWhileHandlerAnswersOnTheConnection_HandlerAbandonedAndConnectionReconnects()
+    {
+        var broker = await TestNet.StartBrokerAsync();
+        var port = broker.LocalEndPoint.Port;
+        var connects = Channel.CreateUnbounded<ConnectedContext>();
+        var handling = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var answered = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var gateway = TestNet.CreateConnection(broker.Endpoint, "gw-1", TestPki.ClientCertificate("gw-1"));
+        gateway.MessageReceived = async (message, ct) =>
+        {
+            handling.TrySetResult();
+            while (gateway.IsConnected)
+            {
+                await Task.Delay(20, ct);
+            }
+
+            // Answering on the connection whose link just dropped: a device's Group Key Response when its PN GW stops.
+            try
+            {
+                await gateway.PublishAsync(Topics.GatewayUp("gw-1"), "answer"u8.ToArray(), cancellationToken: ct);
+                answered.TrySetResult(null);
+            }
+            catch (Exception e)
+            {
+                answered.TrySetResult(e);
+                throw;
+            }
+        };
+        gateway.Connected = (context, ct) => connects.Writer.WriteAsync(context, ct).AsTask();
+        gateway.Start();
+        await connects.Reader.ReadAsync(Ct).AsTask().WaitAsync(TestNet.Timeout, Ct);
+        await gateway.SubscribeAsync(Topics.GatewayDown("gw-1"), Ct);
+        var (server, _) = await TestNet.ConnectAsync(broker, "cpns-server");
+        await using (server)
+        {
+            await server.PublishAsync(Topics.GatewayDown("gw-1"), "answer me"u8.ToArray(), cancellationToken: Ct);
+            await handling.Task.WaitAsync(TestNet.Timeout, Ct);
+        }
+
+        await broker.StopAsync();
+        await using var restarted = await TestNet.StartBrokerAsync(port: port);
+
+        // Retrying inside the handler would wait for a reconnect that MQTTnet holds back until the handler returns.
+        Assert.NotNull(await answered.Task.WaitAsync(TestNet.Timeout, Ct));
+        var second = await connects.Reader.ReadAsync(Ct).AsTask().WaitAsync(TestNet.Timeout, Ct);
+        Assert.Equal(2, second.ConnectCount);
+        await gateway.PublishAsync(Topics.GatewayUp("gw-1"), "after the reconnect"u8.ToArray(), cancellationToken: Ct);
+    }
+
+    [Fact]
     public async Task MessageReceived_HandlerThrows_ConnectionKeepsReceiving()
     {
         await using var broker = await TestNet.StartBrokerAsync();
