@@ -45,17 +45,25 @@ public sealed partial class GroupKeyDeliveryService
     /// <param name="epoch">The epoch the PNE answers for.</param>
     /// <param name="status">What the PNE's decryption gave (step 8).</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    public Task<PneResponseOutcome> RecordPneResponseAsync(string pneId, string groupId, ulong epoch, BroadcastDecryptStatus status, CancellationToken cancellationToken = default)
+    public async Task<PneResponseOutcome> RecordPneResponseAsync(string pneId, string groupId, ulong epoch, BroadcastDecryptStatus status, CancellationToken cancellationToken = default) =>
+        (await RecordPneResponseAndReportAsync(pneId, groupId, epoch, status, cancellationToken).ConfigureAwait(false)).Outcome;
+
+    /// <summary>
+    /// <see cref="RecordPneResponseAsync"/>, and the epoch's delivery report when no member is pending any more after
+    /// it: one store transaction per PNE response, since a gateway handles one per member per epoch.
+    /// </summary>
+    internal Task<(PneResponseOutcome Outcome, GroupKeyDeliveryReport? Complete)> RecordPneResponseAndReportAsync(
+        string pneId, string groupId, ulong epoch, BroadcastDecryptStatus status, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(pneId);
         ArgumentException.ThrowIfNullOrEmpty(groupId);
         return _store.RunAsync(
             async db =>
             {
-                var outcome = await RecordPneResponseCoreAsync(db, pneId, groupId, epoch, status, cancellationToken).ConfigureAwait(false);
-                Log.PneResponse(_logger, pneId, groupId, epoch, status, outcome);
-                GatewayMetrics.PneResponses.Add(1, new KeyValuePair<string, object?>("outcome", outcome.ToString()), new KeyValuePair<string, object?>("status", status.ToString()));
-                return outcome;
+                var result = await RecordPneResponseCoreAsync(db, pneId, groupId, epoch, status, cancellationToken).ConfigureAwait(false);
+                Log.PneResponse(_logger, pneId, groupId, epoch, status, result.Outcome);
+                GatewayMetrics.PneResponses.Add(1, new KeyValuePair<string, object?>("outcome", result.Outcome.ToString()), new KeyValuePair<string, object?>("status", status.ToString()));
+                return result;
             },
             cancellationToken);
     }
@@ -334,23 +342,27 @@ public sealed partial class GroupKeyDeliveryService
         return new ResolvedMembers([.. leaves], expected, excluded);
     }
 
-    private async Task<PneResponseOutcome> RecordPneResponseCoreAsync(GatewayDbContext db, string pneId, string groupId, ulong epoch, BroadcastDecryptStatus status, CancellationToken cancellationToken)
+    private async Task<(PneResponseOutcome Outcome, GroupKeyDeliveryReport? Complete)> RecordPneResponseCoreAsync(
+        GatewayDbContext db, string pneId, string groupId, ulong epoch, BroadcastDecryptStatus status, CancellationToken cancellationToken)
     {
-        var group = await db.Groups.AsNoTracking().SingleOrDefaultAsync(g => g.GroupId == groupId, cancellationToken).ConfigureAwait(false);
-        if (group is null)
+        // The epoch only: the group row also holds the sealed key and the broadcast, which this does not need.
+        var latest = await db.Groups.AsNoTracking().Where(g => g.GroupId == groupId).Select(g => (long?)g.Epoch).SingleOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        if (latest is not { } latestEpoch)
         {
-            return PneResponseOutcome.UnknownGroup;
+            return (PneResponseOutcome.UnknownGroup, null);
         }
 
-        if (epoch != (ulong)group.Epoch)
+        if (epoch != (ulong)latestEpoch)
         {
-            return PneResponseOutcome.EpochMismatch;
+            return (PneResponseOutcome.EpochMismatch, null);
         }
 
-        var member = await db.GroupMembers.SingleOrDefaultAsync(m => m.GroupId == groupId && m.PneId == pneId, cancellationToken).ConfigureAwait(false);
+        // Every member row at once: the one to update, and the rest to tell whether this answer completes the epoch.
+        var members = await db.GroupMembers.Where(m => m.GroupId == groupId).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var member = members.SingleOrDefault(m => string.Equals(m.PneId, pneId, StringComparison.Ordinal));
         if (member is null)
         {
-            return PneResponseOutcome.NotAMember;
+            return (PneResponseOutcome.NotAMember, null);
         }
 
         member.State = status switch
@@ -361,7 +373,13 @@ public sealed partial class GroupKeyDeliveryService
         };
         member.AnsweredAt = _store.Time.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        return PneResponseOutcome.Recorded;
+        if (members.Exists(m => m.State == PneDeliveryState.Pending))
+        {
+            return (PneResponseOutcome.Recorded, null);
+        }
+
+        var entries = members.OrderBy(m => m.PneId, StringComparer.Ordinal).Select(m => new PneDeliveryEntry(m.PneId, m.State, m.AnsweredAt)).ToList();
+        return (PneResponseOutcome.Recorded, new GroupKeyDeliveryReport(groupId, epoch, entries));
     }
 
     private GroupKeyNotificationResult Finish(GroupKeyNotificationResult result)

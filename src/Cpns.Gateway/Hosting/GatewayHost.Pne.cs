@@ -1,4 +1,3 @@
-using Cpns.Gateway.Delivery;
 using Cpns.Gateway.Diagnostics;
 using Cpns.Gateway.GkdkAssignment;
 using Cpns.Protocol;
@@ -116,11 +115,11 @@ public sealed partial class GatewayHost
         }
 
         // Flow 6.x.y step 7.
-        var outcome = await Delivery.RecordPneResponseAsync(pneId, response.GroupId, response.Epoch, ProtocolMapping.ToDecryptStatus(response.Status), cancellationToken).ConfigureAwait(false);
+        var (outcome, complete) = await Delivery.RecordPneResponseAndReportAsync(pneId, response.GroupId, response.Epoch, ProtocolMapping.ToDecryptStatus(response.Status), cancellationToken).ConfigureAwait(false);
         Log.PneResponse(_logger, pneId, response.GroupId, response.Epoch, response.Status, outcome);
-        if (outcome == PneResponseOutcome.Recorded)
+        if (complete is not null)
         {
-            await ReportDeliveryIfCompleteAsync(response.GroupId, cancellationToken).ConfigureAwait(false);
+            await ReportDeliveryAsync(complete, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -244,11 +243,10 @@ public sealed partial class GatewayHost
         return known;
     }
 
-    private async Task ReportDeliveryIfCompleteAsync(string groupId, CancellationToken cancellationToken)
+    private async Task ReportDeliveryAsync(Delivery.GroupKeyDeliveryReport report, CancellationToken cancellationToken)
     {
-        var report = await Delivery.GetDeliveryReportAsync(groupId, cancellationToken).ConfigureAwait(false);
-        if (report is null || report.Entries.Count == 0 || report.Entries.Any(e => e.State == PneDeliveryState.Pending)
-            || !_reported.TryAdd((groupId, report.Epoch), 0))
+        var groupId = report.GroupId;
+        if (!_reported.TryAdd((groupId, report.Epoch), 0))
         {
             return;
         }

@@ -134,6 +134,29 @@ public sealed class GroupKeyDeliveryServiceTests
     }
 
     [Fact]
+    public async Task RecordPneResponseAndReport_LastPendingMemberAnswers_ReportOnlyThenWithEveryMember()
+    {
+        await using var gw = await GatewayHarness.StartAsync();
+        using var a = await gw.PairWithGkdkAsync("a");
+        using var b = await gw.PairWithGkdkAsync("b");
+        using var gk = GroupKey.Create("g", 4);
+        await gw.Delivery.HandleNotificationAsync(gw.Notification(gk, "a", "b"), Ct);
+
+        var first = await gw.Delivery.RecordPneResponseAndReportAsync("b", "g", 4, BroadcastDecryptStatus.Success, Ct);
+        var stale = await gw.Delivery.RecordPneResponseAndReportAsync("a", "g", 3, BroadcastDecryptStatus.Success, Ct);
+        var last = await gw.Delivery.RecordPneResponseAndReportAsync("a", "g", 4, BroadcastDecryptStatus.AuthenticationFailed, Ct);
+
+        Assert.Equal((PneResponseOutcome.Recorded, null), first);
+        Assert.Equal((PneResponseOutcome.EpochMismatch, null), stale);
+        Assert.Equal(PneResponseOutcome.Recorded, last.Outcome);
+        var report = Assert.IsType<GroupKeyDeliveryReport>(last.Complete);
+        Assert.Equal(("g", 4ul), (report.GroupId, report.Epoch));
+        Assert.Equal([("a", PneDeliveryState.Failed), ("b", PneDeliveryState.Received)], report.Entries.Select(e => (e.PneId, e.State)));
+        Assert.All(report.Entries, e => Assert.NotNull(e.AnsweredAt));
+        Assert.Equal(report.Entries, (await gw.Delivery.GetDeliveryReportAsync("g", Ct))!.Entries);
+    }
+
+    [Fact]
     public async Task HandleNotification_SameEpochDifferentKey_RefusedConflict()
     {
         await using var gw = await GatewayHarness.StartAsync();
