@@ -31,20 +31,33 @@ internal sealed partial class DeliveryDispatcher(
     ILogger<DeliveryDispatcher> logger) : BackgroundService
 {
     /// <summary>
-    /// One pass: claims a batch of due rows, builds their messages, records every attempt in one transaction, then
-    /// publishes the rows it recorded. Returns how many messages it published.
+    /// Rows recorded per transaction. One commit per row made commits a large share of the dispatcher's cost; a whole
+    /// claim (<see cref="DeliveryLeases.BatchSize"/>) per commit held every publish back until all of its messages were
+    /// built, which a load run showed as a large rise in delivery latency. A chunk keeps most of the saving.
+    /// </summary>
+    public const int MarkBatchSize = 16;
+
+    /// <summary>
+    /// One pass: claims a batch of due rows; chunk by chunk, builds their messages, records the attempts in one
+    /// transaction, then publishes the rows it recorded. Returns how many messages it published.
     /// </summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
         var o = options.Value;
         var (token, rows) = await leases.ClaimDueAsync(instance.Name, time.GetUtcNow().UtcDateTime, o.DeliveryLeaseDuration, cancellationToken).ConfigureAwait(false);
-        if (rows.Count == 0)
+        var sent = 0;
+        foreach (var chunk in rows.Chunk(MarkBatchSize))
         {
-            return 0;
+            sent += await SendChunkAsync(chunk, token, cancellationToken).ConfigureAwait(false);
         }
 
-        var attempts = new List<SendAttempt>(rows.Count);
-        var payloads = new List<byte[]>(rows.Count);
+        return sent;
+    }
+
+    private async Task<int> SendChunkAsync(DeliveryRecord[] rows, string token, CancellationToken cancellationToken)
+    {
+        var attempts = new List<SendAttempt>(rows.Length);
+        var payloads = new List<byte[]>(rows.Length);
         foreach (var row in rows)
         {
             try
@@ -67,7 +80,7 @@ internal sealed partial class DeliveryDispatcher(
             return 0;
         }
 
-        // One commit for the batch instead of one per row (the uplink's and the dispatcher's commits are serial on
+        // One commit for the chunk instead of one per row (the uplink's and the dispatcher's commits are serial on
         // SQLite). If it fails nothing is recorded and nothing is sent: the leases lapse and a later pass retries.
         var marked = await deliveries.MarkSentAsync(attempts, token, cancellationToken).ConfigureAwait(false);
         var sent = 0;

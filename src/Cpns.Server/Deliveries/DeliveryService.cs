@@ -66,8 +66,8 @@ internal sealed partial class DeliveryService(
     /// re-send time, the lease released. Done before publishing so that a fast response always finds the message id.
     /// One transaction for the whole batch (one commit instead of one per delivery); each row keeps its own conditional
     /// UPDATE, so a row that is no longer this claim's or no longer Pending is not marked, and is not sent. A row
-    /// re-queued after its content was read (<see cref="SendAttempt.BuiltAt"/>: a join changed the member list) must
-    /// not be marked sent with stale content: its claim is released and it goes out again at once with the new list.
+    /// re-queued since it was claimed (a join changed the member list) must not be marked sent with content read
+    /// before: its claim is released and it goes out again at once with the new list.
     /// </summary>
     /// <returns>For each attempt, in order, whether it was marked (and may be published).</returns>
     public Task<bool[]> MarkSentAsync(IReadOnlyList<SendAttempt> attempts, string leaseToken, CancellationToken cancellationToken) =>
@@ -82,8 +82,11 @@ internal sealed partial class DeliveryService(
                 var claimed = db.Deliveries.Where(d => d.GroupId == row.GroupId && d.Epoch == row.Epoch && d.GatewayId == row.GatewayId
                     && d.LeaseOwner == leaseToken && d.Status == DeliveryStatus.Pending);
 
-                // The common case first, in one statement; only a row it did not match needs a second look.
-                var changed = await claimed.Where(d => d.QueuedAt <= builtAt)
+                // The common case first, in one statement; only a row it did not match needs a second look. The row
+                // must still be queued as the claim read it, before the content was read: a join that took its
+                // QueuedAt before builtAt but committed after the content was read changes it, so stale content is
+                // not marked (a batch widens that window: the claim's other rows are built before the mark).
+                var changed = await claimed.Where(d => d.QueuedAt == row.QueuedAt && d.QueuedAt <= builtAt)
                     .ExecuteUpdateAsync(
                         s => s.SetProperty(d => d.Attempts, d => d.Attempts + 1)
                             .SetProperty(d => d.LastSentAt, now)
@@ -94,7 +97,7 @@ internal sealed partial class DeliveryService(
                         ct).ConfigureAwait(false);
                 if (changed == 0)
                 {
-                    // Still claimed (so re-queued since builtAt): release it; a row no longer claimed matches nothing.
+                    // Still claimed (so re-queued since the claim): release it; a row no longer claimed matches nothing.
                     await claimed.ExecuteUpdateAsync(
                         s => s.SetProperty(d => d.LeaseOwner, (string?)null).SetProperty(d => d.LeaseExpiresAt, (DateTime?)null), ct).ConfigureAwait(false);
                     continue;
