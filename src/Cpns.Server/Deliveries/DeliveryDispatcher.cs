@@ -30,25 +30,65 @@ internal sealed partial class DeliveryDispatcher(
     TimeProvider time,
     ILogger<DeliveryDispatcher> logger) : BackgroundService
 {
-    /// <summary>One pass: claims a batch of due rows and sends them. Returns how many messages it published.</summary>
+    /// <summary>
+    /// Rows recorded per transaction. One commit per row made commits a large share of the dispatcher's cost; a whole
+    /// claim (<see cref="DeliveryLeases.BatchSize"/>) per commit held every publish back until all of its messages were
+    /// built, which a load run showed as a large rise in delivery latency. A chunk keeps most of the saving.
+    /// </summary>
+    public const int MarkBatchSize = 16;
+
+    /// <summary>
+    /// One pass: claims a batch of due rows; chunk by chunk, builds their messages, records the attempts in one
+    /// transaction, then publishes the rows it recorded. Returns how many messages it published.
+    /// </summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
         var o = options.Value;
         var (token, rows) = await leases.ClaimDueAsync(instance.Name, time.GetUtcNow().UtcDateTime, o.DeliveryLeaseDuration, cancellationToken).ConfigureAwait(false);
         var sent = 0;
+        foreach (var chunk in rows.Chunk(MarkBatchSize))
+        {
+            sent += await SendChunkAsync(chunk, token, cancellationToken).ConfigureAwait(false);
+        }
+
+        return sent;
+    }
+
+    private async Task<int> SendChunkAsync(DeliveryRecord[] rows, string token, CancellationToken cancellationToken)
+    {
+        var attempts = new List<SendAttempt>(rows.Length);
+        var payloads = new List<byte[]>(rows.Length);
         foreach (var row in rows)
         {
             try
             {
-                if (await SendAsync(row, token, cancellationToken).ConfigureAwait(false))
+                if (await BuildAsync(row, token, cancellationToken).ConfigureAwait(false) is var (attempt, payload))
                 {
-                    sent++;
+                    attempts.Add(attempt);
+                    payloads.Add(payload);
                 }
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 // One row's failure must not starve the others; its lease lapses and a later pass retries it.
                 LogSendFailed(logger, row.GroupId, row.Epoch, row.GatewayId, ex);
+            }
+        }
+
+        if (attempts.Count == 0)
+        {
+            return 0;
+        }
+
+        // One commit for the chunk instead of one per row (the uplink's and the dispatcher's commits are serial on
+        // SQLite). If it fails nothing is recorded and nothing is sent: the leases lapse and a later pass retries.
+        var marked = await deliveries.MarkSentAsync(attempts, token, cancellationToken).ConfigureAwait(false);
+        var sent = 0;
+        for (var i = 0; i < attempts.Count; i++)
+        {
+            if (marked[i] && await PublishAsync(attempts[i].Row, payloads[i], cancellationToken).ConfigureAwait(false))
+            {
+                sent++;
             }
         }
 
@@ -92,10 +132,9 @@ internal sealed partial class DeliveryDispatcher(
         }
     }
 
-    private async Task<bool> SendAsync(DeliveryRecord row, string token, CancellationToken cancellationToken)
+    /// <summary>Builds the message of a claimed row; null when it has nothing to send (the row is released).</summary>
+    private async Task<(SendAttempt Attempt, byte[] Payload)?> BuildAsync(DeliveryRecord row, string token, CancellationToken cancellationToken)
     {
-        byte[] payload;
-        byte[] messageId;
         // Taken before the member list is read, so a join committed meanwhile is never acknowledged by this send.
         var builtAt = time.GetUtcNow().UtcDateTime;
         var db = database.CreateContext();
@@ -105,19 +144,16 @@ internal sealed partial class DeliveryDispatcher(
             if (message is null)
             {
                 await deliveries.ReleaseUnsentAsync(row, token, skip, cancellationToken).ConfigureAwait(false);
-                return false;
+                return null;
             }
 
             var envelope = EnvelopeCodec.CreateEnvelope(message, ServerCertificates.ServerIdentity, timeProvider: time);
-            payload = EnvelopeCodec.Encode(envelope);
-            messageId = envelope.MessageId.ToByteArray();
+            return (new SendAttempt(row, envelope.MessageId.ToByteArray(), builtAt), EnvelopeCodec.Encode(envelope));
         }
+    }
 
-        if (!await deliveries.MarkSentAsync(row, token, messageId, builtAt, cancellationToken).ConfigureAwait(false))
-        {
-            return false;
-        }
-
+    private async Task<bool> PublishAsync(DeliveryRecord row, byte[] payload, CancellationToken cancellationToken)
+    {
         try
         {
             await link.PublishAsync(row.GatewayId, payload, options.Value.MqttStartTimeout, cancellationToken).ConfigureAwait(false);

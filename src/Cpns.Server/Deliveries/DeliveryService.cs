@@ -62,49 +62,52 @@ internal sealed partial class DeliveryService(
     }
 
     /// <summary>
-    /// Records that a claimed delivery is about to be published in the message <paramref name="messageId"/>: one more
-    /// attempt, the next re-send time, the lease released. Done before publishing so that a fast response always finds
-    /// the message id. False when the row is no longer this claim's or no longer Pending (then nothing is sent).
+    /// Records that claimed deliveries are about to be published, each in its message: one more attempt, the next
+    /// re-send time, the lease released. Done before publishing so that a fast response always finds the message id.
+    /// One transaction for the whole batch (one commit instead of one per delivery); each row keeps its own conditional
+    /// UPDATE, so a row that is no longer this claim's or no longer Pending is not marked, and is not sent. A row
+    /// re-queued since it was claimed (a join changed the member list) must not be marked sent with content read
+    /// before: its claim is released and it goes out again at once with the new list.
     /// </summary>
-    /// <param name="row">The claimed row.</param>
-    /// <param name="leaseToken">The claim's token.</param>
-    /// <param name="messageId">The id of the message about to be published.</param>
-    /// <param name="builtAt">When the message's content (its member list) was read. A row re-queued after that
-    /// (a join changed the member list) must not be marked sent with stale content: the claim is released and
-    /// the row goes out again at once with the new list.</param>
-    /// <param name="cancellationToken">Cancels the write.</param>
-    public Task<bool> MarkSentAsync(DeliveryRecord row, string leaseToken, byte[] messageId, DateTime builtAt, CancellationToken cancellationToken) =>
+    /// <returns>For each attempt, in order, whether it was marked (and may be published).</returns>
+    public Task<bool[]> MarkSentAsync(IReadOnlyList<SendAttempt> attempts, string leaseToken, CancellationToken cancellationToken) =>
         database.WriteAsync(async (db, ct) =>
         {
+            var marked = new bool[attempts.Count];
             var now = time.GetUtcNow().UtcDateTime;
-            var next = now + Backoff(row.Attempts + 1);
-            var claimed = db.Deliveries.Where(d => d.GroupId == row.GroupId && d.Epoch == row.Epoch && d.GatewayId == row.GatewayId
-                && d.LeaseOwner == leaseToken && d.Status == DeliveryStatus.Pending);
-            if (await claimed.AnyAsync(d => d.QueuedAt > builtAt, ct).ConfigureAwait(false))
+            for (var i = 0; i < attempts.Count; i++)
             {
-                await claimed.ExecuteUpdateAsync(
-                    s => s.SetProperty(d => d.LeaseOwner, (string?)null).SetProperty(d => d.LeaseExpiresAt, (DateTime?)null), ct).ConfigureAwait(false);
-                return false;
+                var (row, messageId, builtAt) = attempts[i];
+                var next = now + Backoff(row.Attempts + 1);
+                var claimed = db.Deliveries.Where(d => d.GroupId == row.GroupId && d.Epoch == row.Epoch && d.GatewayId == row.GatewayId
+                    && d.LeaseOwner == leaseToken && d.Status == DeliveryStatus.Pending);
+
+                // The common case first, in one statement; only a row it did not match needs a second look. The row
+                // must still be queued as the claim read it, before the content was read: a join that took its
+                // QueuedAt before builtAt but committed after the content was read changes it, so stale content is
+                // not marked (a batch widens that window: the claim's other rows are built before the mark).
+                var changed = await claimed.Where(d => d.QueuedAt == row.QueuedAt && d.QueuedAt <= builtAt)
+                    .ExecuteUpdateAsync(
+                        s => s.SetProperty(d => d.Attempts, d => d.Attempts + 1)
+                            .SetProperty(d => d.LastSentAt, now)
+                            .SetProperty(d => d.NextAttemptAt, next)
+                            .SetProperty(d => d.UpdatedAt, now)
+                            .SetProperty(d => d.LeaseOwner, (string?)null)
+                            .SetProperty(d => d.LeaseExpiresAt, (DateTime?)null),
+                        ct).ConfigureAwait(false);
+                if (changed == 0)
+                {
+                    // Still claimed (so re-queued since the claim): release it; a row no longer claimed matches nothing.
+                    await claimed.ExecuteUpdateAsync(
+                        s => s.SetProperty(d => d.LeaseOwner, (string?)null).SetProperty(d => d.LeaseExpiresAt, (DateTime?)null), ct).ConfigureAwait(false);
+                    continue;
+                }
+
+                db.DeliveryMessages.Add(new DeliveryMessage { MessageId = messageId, GroupId = row.GroupId, Epoch = row.Epoch, GatewayId = row.GatewayId, SentAt = builtAt });
+                marked[i] = true;
             }
 
-            var changed = await db.Deliveries
-                .Where(d => d.GroupId == row.GroupId && d.Epoch == row.Epoch && d.GatewayId == row.GatewayId
-                    && d.LeaseOwner == leaseToken && d.Status == DeliveryStatus.Pending && d.QueuedAt <= builtAt)
-                .ExecuteUpdateAsync(
-                    s => s.SetProperty(d => d.Attempts, d => d.Attempts + 1)
-                        .SetProperty(d => d.LastSentAt, now)
-                        .SetProperty(d => d.NextAttemptAt, next)
-                        .SetProperty(d => d.UpdatedAt, now)
-                        .SetProperty(d => d.LeaseOwner, (string?)null)
-                        .SetProperty(d => d.LeaseExpiresAt, (DateTime?)null),
-                    ct).ConfigureAwait(false);
-            if (changed == 0)
-            {
-                return false;
-            }
-
-            db.DeliveryMessages.Add(new DeliveryMessage { MessageId = messageId, GroupId = row.GroupId, Epoch = row.Epoch, GatewayId = row.GatewayId, SentAt = builtAt });
-            return true;
+            return marked;
         }, cancellationToken);
 
     /// <summary>Releases a claimed row that has nothing to send: moot rows become Superseded, rows of a gateway not yet enrolled wait for it.</summary>
@@ -196,23 +199,38 @@ internal sealed partial class DeliveryService(
         var db = database.CreateContext();
         await using (db.ConfigureAwait(false))
         {
-            var sent = await db.DeliveryMessages.AsNoTracking()
-                .Where(m => m.GatewayId == gatewayId && m.MessageId == correlationId)
+            // One round trip: the messages sent under this id, each with the delivery it carried as it is now.
+            var sent = await (
+                    from m in db.DeliveryMessages.AsNoTracking()
+                    where m.GatewayId == gatewayId && m.MessageId == correlationId
+                    join d in db.Deliveries.AsNoTracking()
+                        on new { m.GroupId, m.Epoch, m.GatewayId } equals new { d.GroupId, d.Epoch, d.GatewayId } into carriedBy
+                    from d in carriedBy.DefaultIfEmpty()
+                    select new ResponseMatch(
+                        m.GroupId,
+                        m.Epoch,
+                        m.SentAt,
+                        d == null ? null : (DeliveryKind?)d.Kind,
+                        d == null ? null : (DeliveryStatus?)d.Status,
+                        d == null ? null : (DateTime?)d.QueuedAt))
                 .ToListAsync(cancellationToken).ConfigureAwait(false);
             if (sent.Count == 0)
             {
                 return UplinkRefusal.UnknownCorrelation;
             }
 
-            var carried = sent.Where(m => m.GroupId == groupId && m.Epoch == epoch).ToList();
-            if (carried.Count == 0)
+            ResponseMatch? row = null;
+            var lastSentAt = DateTime.MinValue;
+            foreach (var m in sent)
             {
-                return UplinkRefusal.CorrelationMismatch;
+                if (m.GroupId == groupId && m.Epoch == epoch)
+                {
+                    row = m;
+                    lastSentAt = m.SentAt > lastSentAt ? m.SentAt : lastSentAt;
+                }
             }
 
-            var row = await db.Deliveries.AsNoTracking()
-                .SingleOrDefaultAsync(d => d.GroupId == groupId && d.Epoch == epoch && d.GatewayId == gatewayId, cancellationToken).ConfigureAwait(false);
-            if (row is null || row.Kind != kind)
+            if (row is null || row.Kind is not { } rowKind || rowKind != kind || row.QueuedAt is not { } queuedAt)
             {
                 return UplinkRefusal.CorrelationMismatch;
             }
@@ -225,7 +243,7 @@ internal sealed partial class DeliveryService(
                     return UplinkRefusal.NotPending;
             }
 
-            if (carried.Max(m => m.SentAt) < row.QueuedAt)
+            if (lastSentAt < queuedAt)
             {
                 // Answers a message sent before the delivery was re-opened (a join changed the member list since).
                 return UplinkRefusal.NotPending;
@@ -233,7 +251,7 @@ internal sealed partial class DeliveryService(
 
             if (status is Status.Ok or Status.Duplicate)
             {
-                return await AcknowledgeAsync(groupId, epoch, gatewayId, cancellationToken).ConfigureAwait(false)
+                return await AcknowledgeAsync(db, groupId, epoch, gatewayId, rowKind, queuedAt, lastSentAt, cancellationToken).ConfigureAwait(false)
                     ? null
                     : UplinkRefusal.AlreadyAcknowledged;
             }
@@ -246,6 +264,37 @@ internal sealed partial class DeliveryService(
             LogGatewayFailed(logger, gatewayId, groupId, epoch, statusName);
             return null;
         }
+    }
+
+    /// <summary>
+    /// The acknowledgement of a checked response: one conditional UPDATE, no read back. Besides Pending, the row must
+    /// not have been re-opened after <paramref name="answeredSentAt"/> (the newest message the response answers), so
+    /// a re-queue committed by another instance between the check and this statement is not acknowledged by an
+    /// answer to the old content. The metrics use the kind and queue time the check read.
+    /// </summary>
+    private async Task<bool> AcknowledgeAsync(
+        CpnsDbContext db, Guid groupId, long epoch, string gatewayId, DeliveryKind kind, DateTime queuedAt, DateTime answeredSentAt, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var acknowledged = await database.WriteStatementAsync(
+            ct => db.Deliveries
+                .Where(d => d.GroupId == groupId && d.Epoch == epoch && d.GatewayId == gatewayId && d.Status == DeliveryStatus.Pending
+                    && d.QueuedAt <= answeredSentAt)
+                .ExecuteUpdateAsync(
+                    s => s.SetProperty(d => d.Status, DeliveryStatus.Acknowledged).SetProperty(d => d.UpdatedAt, now)
+                        .SetProperty(d => d.AcknowledgedAt, now).SetProperty(d => d.LastStatus, (string?)null),
+                    ct),
+            cancellationToken).ConfigureAwait(false);
+        if (acknowledged == 0)
+        {
+            LogAcknowledgeIgnored(logger, groupId, epoch, gatewayId);
+            return false;
+        }
+
+        metrics.DeliveryAcknowledged(kind);
+        metrics.DeliveryLatency(kind, now - queuedAt);
+        LogAcknowledged(logger, groupId, epoch, gatewayId);
+        return true;
     }
 
     /// <summary>Records a GroupKeyDeliveryReport (per-PNE statuses); null when accepted, else the refusal reason.</summary>
