@@ -29,6 +29,7 @@ public static class BenchCommand
         var growthDuration = new Option<double>("--growth-duration") { Description = "Growth: seconds of the sustained run at each step.", DefaultValueFactory = _ => d.GrowthDurationSeconds };
         var growthRate = new Option<double>("--growth-rate") { Description = "Growth: rotations per minute of the sustained run at each step.", DefaultValueFactory = _ => d.GrowthRotationsPerMinute };
         var height = new Option<int>("--tree-height") { Description = "Height of each gateway's Subset Difference tree (2^h PNEs).", DefaultValueFactory = _ => d.TreeHeight };
+        var fleetProcesses = new Option<int?>("--fleet-processes") { Description = $"Processes hosting the simulated gateways and PNEs: 1 is this process, more are worker child processes (cpns bench fleet-worker) with a disjoint slice of the gateways each. Default: enough for each to hold about {Fleet.FleetSizing.DescriptorsPerProcess:N0} descriptors of the largest fleet (8 per gateway + 2 per PNE), 1 when it fits." };
         var parallelism = new Option<int>("--parallelism") { Description = "Gateways set up, and REST calls made, at once during setup.", DefaultValueFactory = _ => d.Parallelism };
         var rotationTimeout = new Option<double>("--rotation-timeout") { Description = "Seconds a rotation may take to reach all its members before it counts as not delivered.", DefaultValueFactory = _ => d.RotationTimeoutSeconds };
         var maxMinutes = new Option<double>("--max-minutes") { Description = "Bound of the whole run; growth stops before a step that would not finish within it.", DefaultValueFactory = _ => d.MaxMinutes };
@@ -48,10 +49,10 @@ public static class BenchCommand
         var json = new Option<bool>("--json") { Description = "Print the results as JSON on standard output (the progress bar goes to standard error)." };
         var quiet = new Option<bool>("--quiet") { Description = "No progress bar." };
 
-        var load = new Command("load", "Drive a real CPNS Server (child process) with simulated PN GWs and PNEs hosted in this process, over real MQTT/TLS and the real gateway and device code; measure fan-out time, sustained latency and throughput, and growth of time and server memory. Exits 1 unless every delivery was acknowledged and nothing failed (and, with --check-flat, memory and handles stayed flat).")
+        var load = new Command("load", "Drive a real CPNS Server (child process) with simulated PN GWs and PNEs hosted in this process (or in --fleet-processes worker processes), over real MQTT/TLS and the real gateway and device code; measure fan-out time, sustained latency and throughput, and growth of time and server memory. Exits 1 unless every delivery was acknowledged and nothing failed (and, with --check-flat, memory and handles stayed flat).")
         {
             scenario, gateways, pnes, groups, span, members, rate, duration, growthStart, growthMax, growthPnes, growthMembers, growthDuration, growthRate,
-            height, parallelism, rotationTimeout, maxMinutes, db, broker, brokerCa, logLevel, fleetDir, serverDir, serverExe, checkFlat, flatFraction, flatMiB, flatHandles,
+            height, fleetProcesses, parallelism, rotationTimeout, maxMinutes, db, broker, brokerCa, logLevel, fleetDir, serverDir, serverExe, checkFlat, flatFraction, flatMiB, flatHandles,
             name, results, json, quiet,
         };
         load.SetAction(async (parse, ct) =>
@@ -74,6 +75,7 @@ public static class BenchCommand
                 GrowthRotationsPerMinute = parse.GetValue(growthRate),
                 TreeHeight = parse.GetValue(height),
                 Parallelism = parse.GetValue(parallelism),
+                FleetProcesses = parse.GetValue(fleetProcesses),
                 RotationTimeoutSeconds = parse.GetValue(rotationTimeout),
                 MaxMinutes = parse.GetValue(maxMinutes),
                 Database = parse.GetValue(db),
@@ -101,7 +103,19 @@ public static class BenchCommand
             return 0;
         });
         load.Subcommands.Add(report);
-        return new Command("bench", "Benchmarks that need running roles (the crypto micro-benchmarks are in bench/Cpns.Benchmarks).") { load };
+
+        // Started by cpns bench load --fleet-processes N; its standard input and output are the protocol (FleetProtocol).
+        var worker = new Command("fleet-worker", "Internal: hosts a slice of cpns bench load's simulated fleet, driven over standard input and output.") { Hidden = true };
+        worker.SetAction(async (_, ct) =>
+        {
+            var output = Console.OpenStandardOutput();
+
+            // Standard output carries only protocol lines: anything else written to the console goes to standard error.
+            Console.SetOut(Console.Error);
+            using var input = new StreamReader(Console.OpenStandardInput(), new System.Text.UTF8Encoding(false));
+            return await Fleet.Workers.FleetWorker.RunAsync(input, output, Console.Error, ct).ConfigureAwait(false);
+        });
+        return new Command("bench", "Benchmarks that need running roles (the crypto micro-benchmarks are in bench/Cpns.Benchmarks).") { load, worker };
     }
 
     internal static string Validate(LoadSettings s)
@@ -136,6 +150,11 @@ public static class BenchCommand
             return "--tree-height must be 1 to 24 and hold --pnes-per-gateway PNEs.";
         }
 
+        if (s.FleetProcesses is < 1 or > 64)
+        {
+            return "--fleet-processes must be 1 to 64.";
+        }
+
         if (s.Parallelism < 1 || s.MaxMinutes <= 0 || s.RotationTimeoutSeconds <= 0)
         {
             return "--parallelism, --max-minutes and --rotation-timeout must be positive.";
@@ -154,17 +173,19 @@ public static class BenchCommand
             return 2;
         }
 
+        // The workers are this build, whatever --server-exe says the server is.
+        var workers = ServerLauncher.ForCurrentProcess();
         LoadReport report;
         if (quiet)
         {
-            report = await new LoadRun(settings, launcher, new SilentProgress()).RunAsync(cancellationToken).ConfigureAwait(false);
+            report = await new LoadRun(settings, launcher, new SilentProgress(), workers).RunAsync(cancellationToken).ConfigureAwait(false);
         }
         else
         {
             report = await console.Progress()
                 .AutoClear(false)
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
-                .StartAsync(ctx => new LoadRun(settings, launcher, new SpectreProgress(ctx, console)).RunAsync(cancellationToken)).ConfigureAwait(false);
+                .StartAsync(ctx => new LoadRun(settings, launcher, new SpectreProgress(ctx, console), workers).RunAsync(cancellationToken)).ConfigureAwait(false);
         }
 
         if (resultsDirectory is not null)
@@ -191,7 +212,7 @@ public static class BenchCommand
         var parts = new List<string> { r.Passed ? "LOAD PASS" : "LOAD FAIL", $"run {r.RunName}" };
         if (r.Setup is { } s)
         {
-            parts.Add(string.Create(inv, $"{s.Gateways} gateways, {s.Pnes} PNEs, {s.Groups} groups"));
+            parts.Add(string.Create(inv, $"{s.Gateways} gateways, {s.Pnes} PNEs, {s.Groups} groups, {Math.Max(1, r.FleetProcesses)} fleet process{(r.FleetProcesses > 1 ? "es" : "")}"));
         }
 
         if (r.FanOut is { } f)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Cpns.Load.Fleet;
+using Cpns.Load.Fleet.Workers;
 using Cpns.Load.Results;
 using Cpns.Load.Scenarios;
 using Cpns.Load.Server;
@@ -9,20 +10,24 @@ namespace Cpns.Load;
 
 /// <summary>
 /// One run of <c>cpns bench load</c>: starts the server as a child process, grows the fleet of simulated PNs in this
-/// process, creates the groups, runs the scenarios asked for, and collects the report. Everything is bounded: every
+/// process or in fleet worker processes (<see cref="LoadSettings.FleetProcesses"/>), creates the groups, runs the
+/// scenarios asked for, and collects the report. Everything is bounded: every
 /// wait has a timeout and the whole run gives up after <see cref="LoadSettings.MaxMinutes"/>.
 /// </summary>
 internal sealed class LoadRun
 {
     private readonly ServerLauncher _launcher;
+    private readonly ServerLauncher _workerLauncher;
     private long _requestFailures;
-    private Dictionary<string, long> _refused = [];
+    private FleetSnapshot? _lastSnapshot;
     private string? _runError;
 
-    public LoadRun(LoadSettings settings, ServerLauncher launcher, ILoadProgress progress)
+    // workerLauncher: the cpns to start as fleet workers (default the server's launcher).
+    public LoadRun(LoadSettings settings, ServerLauncher launcher, ILoadProgress progress, ServerLauncher? workerLauncher = null)
     {
         Settings = settings;
         _launcher = launcher;
+        _workerLauncher = workerLauncher ?? launcher;
         Progress = progress;
     }
 
@@ -38,11 +43,11 @@ internal sealed class LoadRun
 
     public ServerApi Api { get; private set; } = null!;
 
-    public SimulatedFleet Fleet { get; private set; } = null!;
+    public IFleet Fleet { get; private set; } = null!;
 
     public ProcessSampler ServerSampler { get; private set; } = null!;
 
-    /// <summary>This process (the fleet of simulated gateways and PNEs).</summary>
+    /// <summary>This process (the fleet of simulated gateways and PNEs, or only the scenarios when workers host them).</summary>
     public ProcessSampler LoadSampler { get; private set; } = null!;
 
     public void CountFailure() => Interlocked.Increment(ref _requestFailures);
@@ -53,7 +58,7 @@ internal sealed class LoadRun
     {
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bound.CancelAfter(TimeSpan.FromMinutes(Settings.MaxMinutes));
-        var ct = bound.Token;
+        var processes = Settings.FleetProcesses ?? FleetSizing.Processes(Settings);
         StartUtc = DateTime.UtcNow;
         Clock.Start();
         var scratch = Path.Combine(Path.GetTempPath(), $"cpns-load-{Environment.ProcessId}");
@@ -63,7 +68,7 @@ internal sealed class LoadRun
         var server = await ServerProcess.StartAsync(
             _launcher,
             new ServerProcessOptions { DataDirectory = serverDirectory, Database = Settings.Database, Broker = Settings.Broker, BrokerCa = Settings.BrokerCa, LogLevel = Settings.ServerLogLevel },
-            ct).ConfigureAwait(false);
+            bound.Token).ConfigureAwait(false);
         Progress.Advance();
         SetupResult? setup = null;
         FanOutResult? fanOut = null;
@@ -74,9 +79,24 @@ internal sealed class LoadRun
         var sampler = ServerSampler = new ProcessSampler(server.ProcessId, Clock, TimeSpan.FromSeconds(1));
         var loadSampler = LoadSampler = new ProcessSampler(Environment.ProcessId, Clock, TimeSpan.FromSeconds(1));
         Api = new ServerApi(server.BaseAddress, server.ApiKey);
-        Fleet = new SimulatedFleet(fleetDirectory, Api, Settings.TreeHeight);
+        Fleet = null!;
+        CancellationTokenSource? faultable = null;
         try
         {
+            if (processes <= 1)
+            {
+                Fleet = new SimulatedFleet(fleetDirectory, Api, Settings.TreeHeight);
+            }
+            else
+            {
+                Progress.Stage($"Fleet: start {processes} worker processes (cpns bench fleet-worker)", 1);
+                Fleet = await ProcessFleet.StartAsync(processes, _workerLauncher, fleetDirectory, server.BaseAddress, server.ApiKey, Settings.TreeHeight, bound.Token).ConfigureAwait(false);
+                Progress.Advance();
+            }
+
+            // A worker that dies ends every wait of the run at once, not at each one's timeout.
+            faultable = CancellationTokenSource.CreateLinkedTokenSource(bound.Token, Fleet.Faulted);
+            var ct = faultable.Token;
             if (Settings.Scenarios.Contains(LoadScenario.FanOut) || Settings.Scenarios.Contains(LoadScenario.Sustained))
             {
                 var fleetClock = Stopwatch.StartNew();
@@ -107,6 +127,12 @@ internal sealed class LoadRun
                 growthStopped = await GrowthScenario.RunAsync(this, growth, ct).ConfigureAwait(false);
             }
         }
+        catch (OperationCanceledException) when (Fleet?.Failure is not null && !cancellationToken.IsCancellationRequested)
+        {
+            _runError = Fleet.Failure;
+            growthStopped ??= _runError;
+            CountFailure();
+        }
         catch (OperationCanceledException) when (bound.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             growthStopped = $"the run reached its bound of {Settings.MaxMinutes} min";
@@ -122,9 +148,18 @@ internal sealed class LoadRun
         }
         finally
         {
-            CollectRefusals();
+            if (Fleet is not null)
+            {
+                await TakeLastSnapshotAsync().ConfigureAwait(false);
+            }
+
             Progress.Stage("Stopping the fleet and the server", 1);
-            await Fleet.DisposeAsync().ConfigureAwait(false);
+            if (Fleet is not null)
+            {
+                await Fleet.DisposeAsync().ConfigureAwait(false);
+            }
+
+            faultable?.Dispose();
             await sampler.DisposeAsync().ConfigureAwait(false);
             await loadSampler.DisposeAsync().ConfigureAwait(false);
             Api.Dispose();
@@ -138,17 +173,18 @@ internal sealed class LoadRun
             Progress.Advance();
         }
 
+        var fleetHealth = _lastSnapshot?.Health ?? FleetHealth.None;
         var health = new HealthResult(
             server.ErrorCount,
             server.WarningCount,
-            Fleet.Logs.ErrorCount,
-            Fleet.Logs.WarningCount,
-            _refused.Values.Sum(),
-            _refused,
-            Fleet.Tracker.Anomalies,
+            fleetHealth.Errors,
+            fleetHealth.Warnings,
+            fleetHealth.Refused.Values.Sum(),
+            fleetHealth.Refused,
+            fleetHealth.Anomalies,
             Interlocked.Read(ref _requestFailures),
-            [.. FirstErrors(server)],
-            [.. server.WarningLines.Concat(Fleet.Logs.WarningMessages).Take(20)]);
+            [.. FirstErrors(server, fleetHealth)],
+            [.. server.WarningLines.Concat(fleetHealth.WarningMessages).Take(20)]);
         return new LoadReport(
             Settings.RunName,
             StartUtc,
@@ -164,11 +200,36 @@ internal sealed class LoadRun
             health,
             sampler.Samples,
             loadSampler.Samples,
-            Clock.Elapsed.TotalSeconds);
+            Clock.Elapsed.TotalSeconds,
+            processes,
+            _lastSnapshot?.Processes ?? []);
     }
 
-    /// <summary>Adds up refusals before the fleet is stopped (the counters live in the hosts).</summary>
-    public void CollectRefusals() => _refused = Fleet.RefusedInputs();
+    /// <summary>Reads every fleet process (CPU, memory, descriptors, health) and keeps the reading for the report.</summary>
+    public async Task<FleetSnapshot> TakeSnapshotAsync(CancellationToken cancellationToken)
+    {
+        var snapshot = await Fleet.SnapshotAsync(cancellationToken).ConfigureAwait(false);
+        _lastSnapshot = snapshot;
+        return snapshot;
+    }
+
+    /// <summary>
+    /// The reading for the report, taken before the fleet is stopped (the counters live in the hosts). Bounded, and
+    /// never throws: the run's report must come out even when the fleet has broken (the run's error says how).
+    /// </summary>
+    private async Task TakeLastSnapshotAsync()
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            await TakeSnapshotAsync(deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            _runError ??= "the fleet did not report its usage within 30 s";
+            CountFailure();
+        }
+    }
 
     /// <summary>
     /// Creates each group and adds its members one by one (as an operator would; groups in parallel), then waits until
@@ -210,7 +271,7 @@ internal sealed class LoadRun
         }
     }
 
-    private List<string> FirstErrors(ServerProcess server)
+    private List<string> FirstErrors(ServerProcess server, FleetHealth fleet)
     {
         var errors = new List<string>();
         if (_runError is not null)
@@ -218,7 +279,7 @@ internal sealed class LoadRun
             errors.Add(_runError);
         }
 
-        errors.AddRange(server.ErrorLines.Concat(Fleet.Logs.ErrorMessages).Take(20));
+        errors.AddRange(server.ErrorLines.Concat(fleet.ErrorMessages).Take(20));
         return errors;
     }
 

@@ -82,4 +82,51 @@ public sealed class LoadRunTests
             Directory.Delete(directory, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task RunAsync_TwoFleetProcesses_EveryMembersStoreObservedAndBothWorkersCpuCounted()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var settings = new LoadSettings
+        {
+            Scenarios = [LoadScenario.FanOut, LoadScenario.Sustained],
+            Gateways = 4,
+            PnesPerGateway = 2,
+            Groups = 3,
+            GatewaysPerGroup = 4,
+            MembersPerGateway = 1,
+            RotationsPerMinute = 60,
+            DurationSeconds = 4,
+            TreeHeight = 4,
+            MaxMinutes = 3,
+            FleetProcesses = 2,
+            RunName = "test2",
+        };
+        Assert.Equal("", BenchCommand.Validate(settings));
+        var launcher = ServerLauncher.ForPath(Path.Combine(AppContext.BaseDirectory, "cpns.dll"));
+
+        var report = await new LoadRun(settings, launcher, new SilentProgress()).RunAsync(ct);
+
+        Assert.True(report.Health.Clean, string.Join(" | ", report.Health.FirstErrors) + $" refused {report.Health.RefusedInputs}, anomalies {report.Health.DeviceAnomalies}, failures {report.Health.RequestFailures}");
+        Assert.Equal(2, report.FleetProcesses);
+        Assert.Equal(new SetupResult(4, 8, 3, 12, report.Setup!.FleetSeconds, report.Setup.GroupSeconds), report.Setup);
+
+        // Each group spans all 4 gateways, 2 in each worker: a group completes only with stores from both.
+        var fanOut = report.FanOut!;
+        Assert.Equal((12, 4, 0), (fanOut.Deliveries, fanOut.Gateways, fanOut.Incomplete));
+        Assert.Equal(3, fanOut.GroupMs.Count);
+        var sustained = report.Sustained!;
+        Assert.True(sustained.Rotations > 0);
+        Assert.Equal(sustained.ExpectedDeliveries, sustained.AcknowledgedDeliveries);
+        Assert.Equal(sustained.Rotations, sustained.ClientMs.Count);
+        Assert.True(report.Passed);
+
+        // The bench process and both workers, each hosting its half; the fleet CPU is theirs together.
+        var usage = report.FleetUsage!;
+        Assert.Equal(["bench", "worker 1", "worker 2"], usage.Select(p => p.Role));
+        Assert.Equal(3, usage.Select(p => p.ProcessId).Distinct().Count());
+        Assert.All(usage.Skip(1), w => Assert.Equal((2, 4), (w.Gateways, w.Pnes)));
+        Assert.All(usage.Skip(1), w => Assert.True(w.CpuSeconds > 0.5 && w.Handles > 20 && w.ResidentBytes > 0, $"{w.Role}: {w.CpuSeconds} s CPU, {w.Handles} descriptors"));
+        Assert.True(sustained.FleetCpuMsPerDelivery > 0);
+    }
 }

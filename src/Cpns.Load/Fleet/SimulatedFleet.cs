@@ -5,30 +5,56 @@ using Cpns.Load.Server;
 namespace Cpns.Load.Fleet;
 
 /// <summary>
-/// Every simulated PN of a run, hosted in this process. Grows in steps (the growth scenario adds gateways to the
-/// ones already running); each gateway is enrolled with its own token and each PNE paired with its own code.
+/// Every simulated PN of a run hosted in this process (all of them, or a fleet worker's slice). Grows in steps (the
+/// growth scenario adds gateways to the ones already running); each gateway is enrolled with its own token and each
+/// PNE paired with its own code.
 /// </summary>
-internal sealed class SimulatedFleet : IAsyncDisposable
+internal sealed class SimulatedFleet : IFleet
 {
     private readonly List<SimulatedPn> _pns = [];
     private readonly string _directory;
     private readonly ServerApi _api;
     private readonly int _treeHeight;
 
-    public SimulatedFleet(string directory, ServerApi api, int treeHeight)
+    public SimulatedFleet(string directory, ServerApi api, int treeHeight, EpochTracker? tracker = null)
     {
         _directory = directory;
         _api = api;
         _treeHeight = treeHeight;
+        Tracker = tracker ?? new EpochTracker();
     }
 
-    public EpochTracker Tracker { get; } = new();
+    public EpochTracker Tracker { get; }
 
     public CountingLoggerProvider Logs { get; } = new();
 
-    public IReadOnlyList<SimulatedPn> Pns => _pns;
+    public int Processes => 1;
 
-    public int PneCount => _pns.Sum(p => p.Devices.Count);
+    public int GatewayCount
+    {
+        get
+        {
+            lock (_pns)
+            {
+                return _pns.Count;
+            }
+        }
+    }
+
+    public int PneCount
+    {
+        get
+        {
+            lock (_pns)
+            {
+                return _pns.Sum(p => p.Devices.Count);
+            }
+        }
+    }
+
+    public CancellationToken Faulted => CancellationToken.None;
+
+    public string? Failure => null;
 
     public static string GatewayId(int index) => $"gw{index:D5}";
 
@@ -37,26 +63,28 @@ internal sealed class SimulatedFleet : IAsyncDisposable
     /// <paramref name="parallelism"/> at a time, then waits until the server's inventory lists every new PNE
     /// (members can be added only then).
     /// </summary>
-    public async Task GrowAsync(int gateways, int pnesPerGateway, int parallelism, ILoadProgress progress, CancellationToken cancellationToken)
+    public Task GrowAsync(int gateways, int pnesPerGateway, int parallelism, ILoadProgress progress, CancellationToken cancellationToken)
     {
-        var first = _pns.Count;
-        if (gateways <= first)
-        {
-            return;
-        }
+        var first = GatewayCount;
+        return gateways <= first ? Task.CompletedTask : GrowAsync([.. Enumerable.Range(first, gateways - first)], pnesPerGateway, parallelism, progress, cancellationToken);
+    }
 
-        progress.Stage($"Gateways {first + 1}-{gateways}: enroll, start, pair {pnesPerGateway} PNEs each", gateways - first);
-        var started = new SimulatedPn?[gateways - first];
+    /// <summary>Starts the gateways of the given indexes (a fleet worker's slice of a step), as <see cref="GrowAsync(int, int, int, ILoadProgress, CancellationToken)"/> does.</summary>
+    public async Task GrowAsync(IReadOnlyList<int> indexes, int pnesPerGateway, int parallelism, ILoadProgress progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(indexes);
+        progress.Stage($"Gateways {indexes[0] + 1}-{indexes[^1] + 1}: enroll, start, pair {pnesPerGateway} PNEs each", indexes.Count);
+        var started = new SimulatedPn?[indexes.Count];
         await Parallel.ForEachAsync(
-            Enumerable.Range(first, gateways - first),
+            Enumerable.Range(0, indexes.Count),
             new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken },
-            async (index, ct) =>
+            async (slot, ct) =>
             {
-                var gatewayId = GatewayId(index);
+                var gatewayId = GatewayId(indexes[slot]);
                 var directory = Path.Combine(_directory, gatewayId);
                 var token = await _api.EnrollmentTokenAsync(gatewayId, ct).ConfigureAwait(false);
                 var pn = await SimulatedPn.StartAsync(gatewayId, directory, _api.BaseAddress, token, _treeHeight, Logs, ct).ConfigureAwait(false);
-                started[index - first] = pn;
+                started[slot] = pn;
                 for (var i = 0; i < pnesPerGateway; i++)
                 {
                     await pn.PairAsync(SimulatedPn.PneId(gatewayId, i), directory, Tracker, Logs, ct).ConfigureAwait(false);
@@ -64,11 +92,15 @@ internal sealed class SimulatedFleet : IAsyncDisposable
 
                 progress.Advance();
             }).ConfigureAwait(false);
-        _pns.AddRange(started.Select(p => p!));
+        var added = started.Select(p => p!).ToList();
+        lock (_pns)
+        {
+            _pns.AddRange(added);
+        }
 
-        progress.Stage("Server inventory lists every PNE", gateways - first);
+        progress.Stage("Server inventory lists every PNE", indexes.Count);
         await Parallel.ForEachAsync(
-            _pns.Skip(first),
+            added,
             new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken },
             async (pn, ct) =>
             {
@@ -94,7 +126,13 @@ internal sealed class SimulatedFleet : IAsyncDisposable
     public Dictionary<string, long> RefusedInputs()
     {
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var pn in _pns)
+        List<SimulatedPn> pns;
+        lock (_pns)
+        {
+            pns = [.. _pns];
+        }
+
+        foreach (var pn in pns)
         {
             foreach (var reason in Enum.GetValues<PneInputRefusal>())
             {
@@ -122,6 +160,12 @@ internal sealed class SimulatedFleet : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>What went wrong in this process's gateways and devices so far.</summary>
+    public FleetHealth Health() => new(Logs.ErrorCount, Logs.WarningCount, Logs.ErrorMessages, Logs.WarningMessages, RefusedInputs(), Tracker.Anomalies);
+
+    public Task<FleetSnapshot> SnapshotAsync(CancellationToken cancellationToken) =>
+        Task.FromResult(new FleetSnapshot([FleetProcessUsage.OfThisProcess("bench", GatewayCount, PneCount)], Health()));
 
     public async ValueTask DisposeAsync()
     {

@@ -1,8 +1,13 @@
+using Cpns.Load.Fleet;
 using Cpns.Load.Server;
 
 namespace Cpns.Load.Results;
 
-/// <summary>The result of one run of <c>cpns bench load</c> (what <c>--json</c> prints and load-NAME.json holds).</summary>
+/// <summary>
+/// The result of one run of <c>cpns bench load</c> (what <c>--json</c> prints and load-NAME.json holds).
+/// <see cref="FleetProcesses"/> is how many processes hosted the gateways (0 in runs from before it was recorded: 1);
+/// <see cref="FleetUsage"/> each fleet process at the end of the run (null in those runs).
+/// </summary>
 internal sealed record LoadReport(
     string RunName,
     DateTime StartedAtUtc,
@@ -18,7 +23,9 @@ internal sealed record LoadReport(
     HealthResult Health,
     IReadOnlyList<ProcessSample> ServerSamples,
     IReadOnlyList<ProcessSample> LoadSamples,
-    double TotalSeconds)
+    double TotalSeconds,
+    int FleetProcesses,
+    IReadOnlyList<FleetProcessUsage>? FleetUsage)
 {
     /// <summary>Every delivery of the measured scenarios was acknowledged and nothing went wrong (and, when asked, memory stayed flat).</summary>
     public bool Passed =>

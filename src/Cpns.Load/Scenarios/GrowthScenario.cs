@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Cpns.Load.Results;
-using Cpns.Load.Server;
 
 namespace Cpns.Load.Scenarios;
 
@@ -41,7 +40,7 @@ internal static class GrowthScenario
             var from = run.Clock.Elapsed.TotalSeconds;
             var sustained = await SustainedScenario.RunAsync(run, groups, settings.GrowthRotationsPerMinute, settings.GrowthDurationSeconds, cancellationToken).ConfigureAwait(false);
             var samples = run.ServerSampler.Between(from, run.Clock.Elapsed.TotalSeconds);
-            var load = ProcessSampler.Read(Environment.ProcessId, 0);
+            var load = await run.TakeSnapshotAsync(cancellationToken).ConfigureAwait(false);
             steps.Add(new GrowthStep(
                 gateways,
                 run.Fleet.PneCount,
@@ -57,7 +56,7 @@ internal static class GrowthScenario
                 sustained.ExpectedDeliveries,
                 Median(samples.Select(s => s.ResidentBytes / (1024.0 * 1024))),
                 (int)Median(samples.Select(s => (double)s.Handles)),
-                (load?.ResidentBytes ?? 0) / (1024.0 * 1024)));
+                load.ResidentBytes / (1024.0 * 1024)));
             run.Progress.Note($"growth: {gateways} gateways, fan-out {fanOut.Seconds:F2} s, p99 {sustained.ServerMs.P99:F0} ms, server {steps[^1].ServerMiB:F0} MiB");
             stepDurations.Add(stepClock.Elapsed.TotalSeconds);
             previous = gateways;

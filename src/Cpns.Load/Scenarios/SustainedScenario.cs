@@ -30,7 +30,7 @@ internal static class SustainedScenario
         var interval = 60.0 / perMinute;
         var startSeconds = run.Clock.Elapsed.TotalSeconds;
         var serverCpu0 = run.ServerSampler.SampleNow()?.CpuSeconds ?? 0;
-        var fleetCpu0 = run.LoadSampler.SampleNow()?.CpuSeconds ?? 0;
+        var fleetCpu0 = (await run.TakeSnapshotAsync(cancellationToken).ConfigureAwait(false)).CpuSeconds;
         var next = 0;
         for (var i = 0; i < total; i++)
         {
@@ -72,7 +72,7 @@ internal static class SustainedScenario
         await Task.WhenAll(tasks).ConfigureAwait(false);
         var drained = run.Clock.Elapsed.TotalSeconds;
         var serverCpu = (run.ServerSampler.SampleNow()?.CpuSeconds ?? 0) - serverCpu0;
-        var fleetCpu = (run.LoadSampler.SampleNow()?.CpuSeconds ?? 0) - fleetCpu0;
+        var fleetCpu = (await run.TakeSnapshotAsync(cancellationToken).ConfigureAwait(false)).CpuSeconds - fleetCpu0;
 
         // The server's view: commit and acknowledgement of each rotation, every PNE's status. The gateway reports a
         // delivery once its last member answered, so the server's record may trail the device's store a little:

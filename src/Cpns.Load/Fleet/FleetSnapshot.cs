@@ -1,0 +1,10 @@
+namespace Cpns.Load.Fleet;
+
+/// <summary>One reading of the whole fleet: each process hosting it (the bench process first), and their health summed.</summary>
+internal sealed record FleetSnapshot(IReadOnlyList<FleetProcessUsage> Processes, FleetHealth Health)
+{
+    /// <summary>CPU seconds of every fleet process, the bench process included (it also runs the fleet's bookkeeping).</summary>
+    public double CpuSeconds => Processes.Sum(p => p.CpuSeconds);
+
+    public long ResidentBytes => Processes.Sum(p => p.ResidentBytes);
+}
