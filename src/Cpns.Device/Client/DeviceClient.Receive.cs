@@ -49,6 +49,11 @@ public sealed partial class DeviceClient
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
+        catch (ConnectionLostException)
+        {
+            // Not a bad message: the link dropped under the answer; the connection logs it and reconnects.
+            throw;
+        }
         catch (Exception e)
         {
             // The outer boundary: one bad message never stops the PNE.

@@ -359,6 +359,11 @@ public sealed partial class GatewayHost : IAsyncDisposable
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
+        catch (ConnectionLostException)
+        {
+            // Not a bad message: the link dropped under the answer; the connection logs it and reconnects.
+            throw;
+        }
         catch (Exception e)
         {
             // The loop's outer boundary: one bad message never stops the gateway.

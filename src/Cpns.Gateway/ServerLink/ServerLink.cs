@@ -273,6 +273,11 @@ public sealed partial class ServerLink : IServerUplink, IAsyncDisposable
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
+        catch (ConnectionLostException)
+        {
+            // Not a bad message: the link dropped under the answer; the connection logs it and reconnects.
+            throw;
+        }
         catch (Exception e)
         {
             // The link's outer boundary: one bad message never stops it.

@@ -25,8 +25,8 @@ namespace Cpns.Transport;
 /// logged and counted, the message is still acknowledged, and the connection goes on. A publish or subscribe that
 /// the handler makes on this same connection is not retried when the link drops under it: MQTTnet finishes a
 /// disconnect only after the handler returns, so waiting there for the reconnect would wait forever. The handler
-/// is abandoned instead (logged as a warning); the peer sends again, since every answer in the protocol is
-/// awaited and re-sent by its sender.</para>
+/// throws <see cref="ConnectionLostException"/> instead and is abandoned (logged as a warning); the peer sends
+/// again, since every answer in the protocol is awaited and re-sent by its sender.</para>
 /// </remarks>
 public sealed partial class MqttConnection : IAsyncDisposable
 {
@@ -409,7 +409,11 @@ public sealed partial class MqttConnection : IAsyncDisposable
                 await operation(token).ConfigureAwait(false);
                 return;
             }
-            catch (MqttCommunicationException e) when (!token.IsCancellationRequested && s_handling.Value != this)
+            catch (MqttCommunicationException e) when (!token.IsCancellationRequested && s_handling.Value == this)
+            {
+                throw new ConnectionLostException($"{ClientId}: the connection was lost while a message handler used it; not retried there.", e);
+            }
+            catch (MqttCommunicationException e) when (!token.IsCancellationRequested)
             {
                 // The link dropped under the operation: wait for the reconnect and send again (at least once).
                 LogOperationRetry(_logger, ClientId, e.Message);
@@ -455,11 +459,11 @@ public sealed partial class MqttConnection : IAsyncDisposable
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
         }
-        catch (MqttCommunicationException ex)
+        catch (ConnectionLostException ex)
         {
             // The link dropped while the handler answered on it: give the receive loop back so the reconnect can happen.
             TransportMeter.HandlerFailures.Add(1);
-            LogHandlerAbandoned(_logger, ClientId, message.Topic, ex.Message);
+            LogHandlerAbandoned(_logger, ClientId, message.Topic, ex.InnerException?.Message ?? ex.Message);
         }
         catch (Exception ex)
         {

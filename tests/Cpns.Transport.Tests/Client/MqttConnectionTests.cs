@@ -130,7 +130,7 @@ public sealed class MqttConnectionTests
         await using var restarted = await TestNet.StartBrokerAsync(port: port);
 
         // Retrying inside the handler would wait for a reconnect that MQTTnet holds back until the handler returns.
-        Assert.NotNull(await answered.Task.WaitAsync(TestNet.Timeout, Ct));
+        Assert.IsType<ConnectionLostException>(await answered.Task.WaitAsync(TestNet.Timeout, Ct));
         var second = await connects.Reader.ReadAsync(Ct).AsTask().WaitAsync(TestNet.Timeout, Ct);
         Assert.Equal(2, second.ConnectCount);
         await gateway.PublishAsync(Topics.GatewayUp("gw-1"), "after the reconnect"u8.ToArray(), cancellationToken: Ct);
