@@ -18,6 +18,16 @@ for trx in "$results"/*.trx; do
   n=$(( ${t:-0} - ${e:-0} ))
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${n:-0}))
 done
+# CI shows only the tail of the output: name every failed test just above the summary line.
+if [ "$failed" -gt 0 ]; then
+  for trx in "$results"/*.trx; do
+    [ -f "$trx" ] || continue
+    # The test's name, then the first lines of its failure message.
+    awk '/<UnitTestResult [^>]*outcome="Failed"/ { match($0, /testName="[^"]*"/); print "FAILED: " substr($0, RSTART + 10, RLENGTH - 11); want = 1 }
+         want && /<Message>/ { sub(/.*<Message>/, ""); lines = 0; inmsg = 1 }
+         inmsg { end = sub(/<\/Message>.*/, ""); if (lines++ < 6) print "  " $0; if (end) { inmsg = 0; want = 0 } }' "$trx"
+  done
+fi
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
 if [ "$code" -eq 0 ] && [ "$passed" -eq 0 ]; then
   echo "no test ran" >&2
