@@ -17,7 +17,7 @@ public sealed class BadInputTests
     {
         await using var pn = await PnHarness.StartAsync();
         var a = await pn.PairDeviceAsync("pne-a");
-        await using var raw = await ConnectAsAsync(pn, "pne-x");
+        await using var raw = await pn.ConnectRawAsync("pne-x");
         var up = Topics.PneUp(PnHarness.PnId, "pne-x");
 
         await raw.PublishAsync(up, new byte[] { 0x08, 0xFF, 0xFF }, cancellationToken: PnHarness.Ct);
@@ -47,7 +47,7 @@ public sealed class BadInputTests
     {
         await using var pn = await PnHarness.StartAsync();
         await pn.PairDeviceAsync("pne-a");
-        await using var raw = await ConnectAsAsync(pn, "pne-x");
+        await using var raw = await pn.ConnectRawAsync("pne-x");
         var request = EnvelopeCodec.Encode(EnvelopeCodec.CreateEnvelope(new GkdkAssignmentRequest { PneId = "pne-x" }, "pne-x"));
 
         await Assert.ThrowsAsync<TransportException>(() => raw.PublishAsync(Topics.PneUp(PnHarness.PnId, "pne-a"), request, cancellationToken: PnHarness.Ct));
@@ -59,7 +59,7 @@ public sealed class BadInputTests
     public async Task GkdkRequest_FromUnregisteredPne_AnsweredUnknownPneAndCounted()
     {
         await using var pn = await PnHarness.StartAsync();
-        await using var ghost = await ConnectAsAsync(pn, "pne-ghost");
+        await using var ghost = await pn.ConnectRawAsync("pne-ghost");
         var answers = new List<Envelope>();
         ghost.MessageReceived = (m, _) =>
         {
@@ -143,25 +143,5 @@ public sealed class BadInputTests
         await PnHarness.EventuallyAsync(() => a.GetRefusedCount(DeviceInputRefusal.GroupMessageRefused) == 1, "device refused the message");
         await pn.NotifyAsync("game", 1, ["pne-a"]);
         await PnHarness.EventuallyAsync(async () => await a.Store.GetGroupAsync("game", PnHarness.Ct) is { Epoch: 1 }, "a goes on");
-    }
-
-    /// <summary>A raw connection with a certificate of the PN CA for <paramref name="identity"/> (registered or not).</summary>
-    private static async Task<MqttConnection> ConnectAsAsync(PnHarness pn, string identity)
-    {
-        using var key = ClientKeyPair.Create();
-        using var issued = pn.Host.CertificateAuthority.Authority.IssueClientCertificate(identity, key.CreateSigningRequest(identity));
-        var connection = new MqttConnection(new MqttConnectionOptions
-        {
-            Broker = pn.Host.PnEndpoint,
-            ClientId = identity,
-            ClientCertificate = key.AttachCertificate(issued),
-            CaCertificate = pn.Host.CaCertificate,
-            PersistentSession = false,
-            ReconnectDelay = TimeSpan.FromMilliseconds(100),
-            MaxReconnectDelay = TimeSpan.FromSeconds(1),
-        });
-        connection.Start();
-        await connection.WaitUntilConnectedAsync(PnHarness.Ct);
-        return connection;
     }
 }

@@ -1,6 +1,7 @@
 using Cpns.Crypto;
 using Cpns.Device.Client;
 using Cpns.Pn.Tests.Support;
+using Cpns.Protocol;
 using Cpns.Protocol.V1;
 using Cpns.Transport;
 
@@ -139,6 +140,45 @@ public sealed class FlowTests
             "ack recorded");
         // The retained broadcast is cleared: a PNE subscribing now gets nothing for the group.
         Assert.Contains(pn.Wire, w => !w.Inbound && w.Topic == Topics.PnGroup(PnHarness.PnId, "game") && w.Payload.Length == 0);
+    }
+
+    [Fact]
+    public async Task GroupKeyDelivery_NextEpochBeforeAMemberAnswered_ReportsWhatTheEpochGotThenTheLateAnswer()
+    {
+        await using var pn = await PnHarness.StartAsync();
+        var a = await pn.PairDeviceAsync("pne-a");
+        var device = await pn.PairDeviceAsync("pne-b");
+        Assert.True(device.Store.HasGkdk);
+        await device.DisposeAsync();
+        // pne-b as a bare client from now on: it answers when the test says, as a device whose answer is slow would.
+        await using var b = await pn.ConnectRawAsync("pne-b");
+        await pn.NotifyAsync("game", 1, ["pne-a", "pne-b"]);
+        await PnHarness.EventuallyAsync(
+            async () => (await pn.Host.Delivery.GetDeliveryReportAsync("game", PnHarness.Ct))!.Entries.Any(e => e.PneId == "pne-a" && e.State == Cpns.Gateway.Delivery.PneDeliveryState.Received),
+            "pne-a answered epoch 1");
+        Assert.Empty(Reports(pn, 1));
+
+        await pn.NotifyAsync("game", 2, ["pne-a", "pne-b"], GroupKeyReason.Rotated);
+        await PnHarness.EventuallyAsync(() => Reports(pn, 1).Count == 1, "the report of what epoch 1 got");
+        await b.PublishAsync(Topics.PneUp(PnHarness.PnId, "pne-b"), Answer(pn, "pne-b", 1), cancellationToken: PnHarness.Ct);
+        await PnHarness.EventuallyAsync(() => Reports(pn, 1).Count == 2, "pne-b's late answer for epoch 1");
+        await PnHarness.EventuallyAsync(async () => await a.Store.GetGroupAsync("game", PnHarness.Ct) is { Epoch: 2 }, "pne-a holds epoch 2");
+        await b.PublishAsync(Topics.PneUp(PnHarness.PnId, "pne-b"), Answer(pn, "pne-b", 2), cancellationToken: PnHarness.Ct);
+        await PnHarness.EventuallyAsync(() => Reports(pn, 2).Count == 1, "the complete report of epoch 2");
+
+        var epoch1 = Reports(pn, 1);
+        Assert.Equal([("pne-a", Status.Ok)], epoch1[0].Deliveries.Select(d => (d.PneId, d.Status)));
+        Assert.Equal([("pne-b", Status.Ok)], epoch1[1].Deliveries.Select(d => (d.PneId, d.Status)));
+        Assert.Equal([("pne-a", Status.Ok), ("pne-b", Status.Ok)], Reports(pn, 2)[0].Deliveries.Select(d => (d.PneId, d.Status)));
+
+        static byte[] Answer(PnHarness pn, string pneId, ulong epoch)
+        {
+            var broadcast = pn.WireEnvelopes().Last(w => !w.Inbound && w.Envelope.BodyCase == Envelope.BodyOneofCase.GroupKeyBroadcast && w.Envelope.GroupKeyBroadcast.Epoch == epoch).Envelope;
+            return EnvelopeCodec.Encode(EnvelopeCodec.CreateEnvelope(new PneGroupKeyResponse { PneId = pneId, GroupId = "game", Epoch = epoch, Status = Status.Ok }, pneId, broadcast));
+        }
+
+        static List<GroupKeyDeliveryReport> Reports(PnHarness pn, ulong epoch) =>
+            [.. pn.Uplink.Sent.Where(e => e.BodyCase == Envelope.BodyOneofCase.GroupKeyDeliveryReport && e.GroupKeyDeliveryReport.Epoch == epoch).Select(e => e.GroupKeyDeliveryReport)];
     }
 
     // Was quarantined as flaky under the full suite's load: the broker asked for address reuse, which .NET on Linux

@@ -15,8 +15,15 @@ namespace Cpns.Gateway.Delivery;
 /// </summary>
 public sealed partial class GroupKeyDeliveryService
 {
+    // Bounds the memory a gateway spends on late answers; beyond it, some group's late answers are dropped.
+    internal const int SupersededGroupsKept = 4096;
+
     private readonly GatewayStore _store;
     private readonly ILogger<GroupKeyDeliveryService> _logger;
+
+    // In memory only: a late answer is worth reporting, not worth a table; a restart forgets it. Guarded by the
+    // store's gate, since every use is inside a store operation.
+    private readonly Dictionary<string, SupersededEpoch> _superseded = new(StringComparer.Ordinal);
 
     /// <summary>Creates the service over the gateway's state.</summary>
     public GroupKeyDeliveryService(GatewayStore store, ILogger<GroupKeyDeliveryService>? logger = null)
@@ -187,11 +194,8 @@ public sealed partial class GroupKeyDeliveryService
             }
 
             using var groupKey = GroupKey.Import(groupId, epoch, keyBytes);
-            var stored = await db.Groups.SingleOrDefaultAsync(g => g.GroupId == groupId, cancellationToken).ConfigureAwait(false);
-            var lastDeleted = await db.PendingDeletes
-                .Where(d => d.GroupId == groupId && d.WholeGroup)
-                .Select(d => (long?)d.Epoch)
-                .MaxAsync(cancellationToken).ConfigureAwait(false);
+            var stored = await GatewayQueries.Group(db, groupId, cancellationToken).ConfigureAwait(false);
+            var lastDeleted = await GatewayQueries.LastGroupDelete(db, groupId, cancellationToken).ConfigureAwait(false);
             var epochValue = (long)epoch;
             if ((stored is not null && epochValue < stored.Epoch) || epochValue <= lastDeleted)
             {
@@ -225,11 +229,29 @@ public sealed partial class GroupKeyDeliveryService
             stored.Reason = notification.Reason;
             stored.ReceivedAt = now;
             SetBroadcast(stored, broadcast);
-            await db.GroupMembers.Where(m => m.GroupId == groupId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
-            db.GroupMembers.AddRange(members.Expected.Select(pneId => new GroupMemberEntity { GroupId = groupId, PneId = pneId, Epoch = epochValue, State = PneDeliveryState.Pending }));
+            // The previous epoch's rows are reused for the members that stay (a new epoch starts every one Pending).
+            var previous = await GatewayQueries.Members(db, groupId).ToListAsync(cancellationToken).ConfigureAwait(false);
+            var superseded = SupersededReport(groupId, previous);
+            var expected = members.Expected.ToHashSet(StringComparer.Ordinal);
+            foreach (var row in previous)
+            {
+                if (expected.Remove(row.PneId))
+                {
+                    row.Epoch = epochValue;
+                    row.State = PneDeliveryState.Pending;
+                    row.AnsweredAt = null;
+                }
+                else
+                {
+                    db.GroupMembers.Remove(row);
+                }
+            }
+
+            db.GroupMembers.AddRange(expected.Select(pneId => new GroupMemberEntity { GroupId = groupId, PneId = pneId, Epoch = epochValue, State = PneDeliveryState.Pending }));
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            RememberUnanswered(groupId, superseded.Unanswered);
             Log.EpochStored(_logger, groupId, epoch);
-            return Finish(new GroupKeyNotificationResult(GroupKeyNotificationStatus.Delivered, groupId, epoch, broadcast, members.Expected, members.Excluded));
+            return Finish(new GroupKeyNotificationResult(GroupKeyNotificationStatus.Delivered, groupId, epoch, broadcast, members.Expected, members.Excluded) { Superseded = superseded.Report });
         }
         finally
         {
@@ -264,7 +286,7 @@ public sealed partial class GroupKeyDeliveryService
             return Finish(GroupKeyNotificationResult.Refused(GroupKeyNotificationStatus.Conflict, groupId, epoch));
         }
 
-        var current = await db.GroupMembers.Where(m => m.GroupId == groupId).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var current = await GatewayQueries.Members(db, groupId).ToListAsync(cancellationToken).ConfigureAwait(false);
 
         // Within one epoch the server only ever adds members: a leave always issues a new epoch. A notification that
         // names fewer members than this gateway holds is an older one overtaken by a newer (two joins in quick
@@ -313,10 +335,10 @@ public sealed partial class GroupKeyDeliveryService
 
     private static async Task<ResolvedMembers> ResolveMembersAsync(GatewayDbContext db, IReadOnlyList<string> memberPneIds, CancellationToken cancellationToken)
     {
-        var ids = memberPneIds.Where(id => !string.IsNullOrEmpty(id)).Distinct(StringComparer.Ordinal).ToList();
-        var rows = await db.Pnes.AsNoTracking().Where(p => ids.Contains(p.PneId)).ToDictionaryAsync(p => p.PneId, StringComparer.Ordinal, cancellationToken).ConfigureAwait(false);
-        var leaves = new List<int>(ids.Count);
-        var expected = new List<string>(ids.Count);
+        var ids = memberPneIds.Where(id => !string.IsNullOrEmpty(id)).Distinct(StringComparer.Ordinal).ToArray();
+        var rows = await GatewayQueries.Pnes(db, ids).ToDictionaryAsync(p => p.PneId, StringComparer.Ordinal, cancellationToken).ConfigureAwait(false);
+        var leaves = new List<int>(ids.Length);
+        var expected = new List<string>(ids.Length);
         var excluded = new List<ExcludedPne>();
         foreach (var id in ids)
         {
@@ -346,7 +368,7 @@ public sealed partial class GroupKeyDeliveryService
         GatewayDbContext db, string pneId, string groupId, ulong epoch, BroadcastDecryptStatus status, CancellationToken cancellationToken)
     {
         // The epoch only: the group row also holds the sealed key and the broadcast, which this does not need.
-        var latest = await db.Groups.AsNoTracking().Where(g => g.GroupId == groupId).Select(g => (long?)g.Epoch).SingleOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        var latest = await GatewayQueries.GroupEpoch(db, groupId, cancellationToken).ConfigureAwait(false);
         if (latest is not { } latestEpoch)
         {
             return (PneResponseOutcome.UnknownGroup, null);
@@ -354,23 +376,29 @@ public sealed partial class GroupKeyDeliveryService
 
         if (epoch != (ulong)latestEpoch)
         {
+            // A member that answers the epoch a newer one replaced before it answered: reported alone, for that epoch.
+            if (_superseded.TryGetValue(groupId, out var late) && late.Epoch == epoch && late.Unanswered.Remove(pneId))
+            {
+                if (late.Unanswered.Count == 0)
+                {
+                    _superseded.Remove(groupId);
+                }
+
+                return (PneResponseOutcome.Late, new GroupKeyDeliveryReport(groupId, epoch, [new PneDeliveryEntry(pneId, ToState(status), _store.Time.GetUtcNow())]));
+            }
+
             return (PneResponseOutcome.EpochMismatch, null);
         }
 
         // Every member row at once: the one to update, and the rest to tell whether this answer completes the epoch.
-        var members = await db.GroupMembers.Where(m => m.GroupId == groupId).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var members = await GatewayQueries.Members(db, groupId).ToListAsync(cancellationToken).ConfigureAwait(false);
         var member = members.SingleOrDefault(m => string.Equals(m.PneId, pneId, StringComparison.Ordinal));
         if (member is null)
         {
             return (PneResponseOutcome.NotAMember, null);
         }
 
-        member.State = status switch
-        {
-            BroadcastDecryptStatus.Success => PneDeliveryState.Received,
-            BroadcastDecryptStatus.NotARecipient => PneDeliveryState.NotARecipient,
-            _ => PneDeliveryState.Failed,
-        };
+        member.State = ToState(status);
         member.AnsweredAt = _store.Time.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         if (members.Exists(m => m.State == PneDeliveryState.Pending))
@@ -380,6 +408,44 @@ public sealed partial class GroupKeyDeliveryService
 
         var entries = members.OrderBy(m => m.PneId, StringComparer.Ordinal).Select(m => new PneDeliveryEntry(m.PneId, m.State, m.AnsweredAt)).ToList();
         return (PneResponseOutcome.Recorded, new GroupKeyDeliveryReport(groupId, epoch, entries));
+    }
+
+    private static PneDeliveryState ToState(BroadcastDecryptStatus status) => status switch
+    {
+        BroadcastDecryptStatus.Success => PneDeliveryState.Received,
+        BroadcastDecryptStatus.NotARecipient => PneDeliveryState.NotARecipient,
+        _ => PneDeliveryState.Failed,
+    };
+
+    // What the server has not been told of an epoch being replaced: the answers so far (the complete report went out
+    // already if nobody was pending) and who is still due.
+    private static (GroupKeyDeliveryReport? Report, SupersededEpoch? Unanswered) SupersededReport(string groupId, List<GroupMemberEntity> rows)
+    {
+        var pending = rows.Where(m => m.State == PneDeliveryState.Pending).Select(m => m.PneId).ToHashSet(StringComparer.Ordinal);
+        if (pending.Count == 0)
+        {
+            return (null, null);
+        }
+
+        var epoch = (ulong)rows[0].Epoch;
+        var answered = rows.Where(m => m.State != PneDeliveryState.Pending).OrderBy(m => m.PneId, StringComparer.Ordinal).Select(m => new PneDeliveryEntry(m.PneId, m.State, m.AnsweredAt)).ToList();
+        return (answered.Count == 0 ? null : new GroupKeyDeliveryReport(groupId, epoch, answered), new SupersededEpoch(epoch, pending));
+    }
+
+    private void RememberUnanswered(string groupId, SupersededEpoch? unanswered)
+    {
+        if (unanswered is null)
+        {
+            _superseded.Remove(groupId);
+            return;
+        }
+
+        if (!_superseded.ContainsKey(groupId) && _superseded.Count >= SupersededGroupsKept)
+        {
+            _superseded.Remove(_superseded.Keys.First());
+        }
+
+        _superseded[groupId] = unanswered;
     }
 
     private GroupKeyNotificationResult Finish(GroupKeyNotificationResult result)

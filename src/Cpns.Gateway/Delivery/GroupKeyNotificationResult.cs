@@ -27,6 +27,13 @@ public sealed record GroupKeyNotificationResult(
     IReadOnlyList<string> ExpectedPneIds,
     IReadOnlyList<ExcludedPne> ExcludedPnes)
 {
+    /// <summary>
+    /// When a new epoch replaced one that not every member had answered: the answers that epoch got (its complete
+    /// report never went out), to report to the server for it. Later answers for it come back from
+    /// <see cref="GroupKeyDeliveryService.RecordPneResponseAsync"/> as <see cref="PneResponseOutcome.Late"/>.
+    /// </summary>
+    public GroupKeyDeliveryReport? Superseded { get; init; }
+
     /// <summary>True when the server may consider the epoch received by this gateway.</summary>
     public bool Accepted => Status is GroupKeyNotificationStatus.Delivered or GroupKeyNotificationStatus.MembersChanged or GroupKeyNotificationStatus.Duplicate;
 

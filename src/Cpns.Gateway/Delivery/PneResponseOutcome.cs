@@ -14,4 +14,10 @@ public enum PneResponseOutcome
 
     /// <summary>The PNE is not an expected member of the group at this epoch; ignored.</summary>
     NotAMember = 3,
+
+    /// <summary>
+    /// The response is for the epoch that a newer one replaced before this member answered it: recorded for the
+    /// server's report of that epoch only.
+    /// </summary>
+    Late = 4,
 }

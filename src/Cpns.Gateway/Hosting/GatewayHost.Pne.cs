@@ -1,10 +1,10 @@
 using Cpns.Gateway.Diagnostics;
 using Cpns.Gateway.GkdkAssignment;
+using Cpns.Gateway.Storage;
 using Cpns.Protocol;
 using Cpns.Protocol.V1;
 using Cpns.Transport;
 using Google.Protobuf;
-using Microsoft.EntityFrameworkCore;
 
 namespace Cpns.Gateway.Hosting;
 
@@ -119,7 +119,8 @@ public sealed partial class GatewayHost
         Log.PneResponse(_logger, pneId, response.GroupId, response.Epoch, response.Status, outcome);
         if (complete is not null)
         {
-            await ReportDeliveryAsync(complete, cancellationToken).ConfigureAwait(false);
+            // A late answer is reported once by construction; a complete epoch can be completed again by a repeat.
+            await ReportDeliveryAsync(complete, once: outcome != Cpns.Gateway.Delivery.PneResponseOutcome.Late, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -178,7 +179,7 @@ public sealed partial class GatewayHost
 
         var groupId = message.GroupId;
         var isMember = await _store.RunAsync(
-            db => db.GroupMembers.AsNoTracking().AnyAsync(m => m.GroupId == groupId && m.PneId == pneId, cancellationToken),
+            db => GatewayQueries.IsMember(db, groupId, pneId, cancellationToken),
             cancellationToken).ConfigureAwait(false);
         if (!isMember)
         {
@@ -234,7 +235,7 @@ public sealed partial class GatewayHost
             return false;
         }
 
-        var known = await _store.RunAsync(db => db.Pnes.AsNoTracking().AnyAsync(p => p.PneId == pneId && !p.Removed, cancellationToken), cancellationToken).ConfigureAwait(false);
+        var known = await _store.RunAsync(db => GatewayQueries.IsActivePne(db, pneId, cancellationToken), cancellationToken).ConfigureAwait(false);
         if (!known)
         {
             Refuse(PneInputRefusal.UnknownPne, pneId, "not registered in the PN");
@@ -243,10 +244,10 @@ public sealed partial class GatewayHost
         return known;
     }
 
-    private async Task ReportDeliveryAsync(Delivery.GroupKeyDeliveryReport report, CancellationToken cancellationToken)
+    private async Task ReportDeliveryAsync(Delivery.GroupKeyDeliveryReport report, bool once, CancellationToken cancellationToken)
     {
         var groupId = report.GroupId;
-        if (!_reported.TryAdd((groupId, report.Epoch), 0))
+        if (once && !_reported.TryAdd((groupId, report.Epoch), 0))
         {
             return;
         }

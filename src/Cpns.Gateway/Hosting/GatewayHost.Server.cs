@@ -52,6 +52,12 @@ public sealed partial class GatewayHost
             Log.Broadcast(_logger, result.GroupId, result.Epoch, result.ExpectedPneIds.Count);
         }
 
+        // The epoch this one replaced before every member answered it: what it got is reported now, late answers after.
+        if (result.Superseded is { } superseded)
+        {
+            await ReportDeliveryAsync(superseded, once: true, cancellationToken).ConfigureAwait(false);
+        }
+
         // The server names a gateway's members in every notification and sends a GroupKeyDelete only when none is
         // left behind this gateway; a member that the new epoch no longer names left the group (or is
         // compromised) and is told here to erase what it holds (docs/protocol.md, "a member leaves").

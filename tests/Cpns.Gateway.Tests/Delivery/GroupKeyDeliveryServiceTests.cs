@@ -297,4 +297,65 @@ public sealed class GroupKeyDeliveryServiceTests
         Assert.Equal(["a"], await gw.Delivery.PnesMissingAsync("g", Ct));
         Assert.Equal(PneResponseOutcome.EpochMismatch, await gw.Delivery.RecordPneResponseAsync("a", "g", 1, BroadcastDecryptStatus.Success, Ct));
     }
+
+    [Fact]
+    public async Task HandleNotification_NewEpochBeforeEveryMemberAnswered_SupersededReportOfTheAnswersThenLateAnswersAlone()
+    {
+        await using var gw = await GatewayHarness.StartAsync();
+        using var a = await gw.PairWithGkdkAsync("a");
+        using var b = await gw.PairWithGkdkAsync("b");
+        using var c = await gw.PairWithGkdkAsync("c");
+        using var gk1 = GroupKey.Create("g", 1);
+        using var gk2 = GroupKey.Create("g", 2);
+        await gw.Delivery.HandleNotificationAsync(gw.Notification(gk1, "a", "b", "c"), Ct);
+        await gw.Delivery.RecordPneResponseAsync("a", "g", 1, BroadcastDecryptStatus.Success, Ct);
+
+        // Epoch 2 arrives while b and c still owe their answer for epoch 1; c leaves with it.
+        var second = await gw.Delivery.HandleNotificationAsync(gw.Notification(gk2, "a", "b"), Ct);
+        var lateB = await gw.Delivery.RecordPneResponseAndReportAsync("b", "g", 1, BroadcastDecryptStatus.Success, Ct);
+        var repeatB = await gw.Delivery.RecordPneResponseAndReportAsync("b", "g", 1, BroadcastDecryptStatus.Success, Ct);
+        var lateC = await gw.Delivery.RecordPneResponseAndReportAsync("c", "g", 1, BroadcastDecryptStatus.AuthenticationFailed, Ct);
+        var lateA = await gw.Delivery.RecordPneResponseAndReportAsync("a", "g", 1, BroadcastDecryptStatus.Success, Ct);
+
+        Assert.Equal(GroupKeyNotificationStatus.Delivered, second.Status);
+        var superseded = Assert.IsType<GroupKeyDeliveryReport>(second.Superseded);
+        Assert.Equal(("g", 1ul), (superseded.GroupId, superseded.Epoch));
+        Assert.Equal([("a", PneDeliveryState.Received)], superseded.Entries.Select(e => (e.PneId, e.State)));
+        Assert.Equal(PneResponseOutcome.Late, lateB.Outcome);
+        Assert.Equal((1ul, "b", PneDeliveryState.Received), (lateB.Complete!.Epoch, Assert.Single(lateB.Complete.Entries).PneId, lateB.Complete.Entries[0].State));
+        Assert.Equal((PneResponseOutcome.EpochMismatch, null), repeatB);
+        Assert.Equal(PneResponseOutcome.Late, lateC.Outcome);
+        Assert.Equal(("c", PneDeliveryState.Failed), (Assert.Single(lateC.Complete!.Entries).PneId, lateC.Complete.Entries[0].State));
+        Assert.Equal((PneResponseOutcome.EpochMismatch, null), lateA);
+        // Epoch 2 starts from nobody having answered, with the rows of the members that stayed reused.
+        Assert.Equal(["a", "b"], await gw.Delivery.PnesMissingAsync("g", Ct));
+        var current = await gw.Delivery.GetDeliveryReportAsync("g", Ct);
+        Assert.Equal(2ul, current!.Epoch);
+        Assert.All(current.Entries, e => Assert.Equal((PneDeliveryState.Pending, (DateTimeOffset?)null), (e.State, e.AnsweredAt)));
+    }
+
+    [Fact]
+    public async Task HandleNotification_NewEpochAfterCompleteEpoch_NoSupersededReportAndNoLateAnswer()
+    {
+        await using var gw = await GatewayHarness.StartAsync();
+        using var a = await gw.PairWithGkdkAsync("a");
+        using var gk1 = GroupKey.Create("g", 1);
+        using var gk2 = GroupKey.Create("g", 2);
+        using var gk3 = GroupKey.Create("g", 3);
+        await gw.Delivery.HandleNotificationAsync(gw.Notification(gk1, "a"), Ct);
+        var complete = await gw.Delivery.RecordPneResponseAndReportAsync("a", "g", 1, BroadcastDecryptStatus.Success, Ct);
+
+        var second = await gw.Delivery.HandleNotificationAsync(gw.Notification(gk2, "a"), Ct);
+        // Nobody answered epoch 2 when epoch 3 replaced it: no answer to report, but a's late one is still due.
+        var third = await gw.Delivery.HandleNotificationAsync(gw.Notification(gk3, "a"), Ct);
+        var lateForOne = await gw.Delivery.RecordPneResponseAndReportAsync("a", "g", 1, BroadcastDecryptStatus.Success, Ct);
+        var lateForTwo = await gw.Delivery.RecordPneResponseAndReportAsync("a", "g", 2, BroadcastDecryptStatus.Success, Ct);
+
+        Assert.NotNull(complete.Complete);
+        Assert.Null(second.Superseded);
+        Assert.Null(third.Superseded);
+        Assert.Equal((PneResponseOutcome.EpochMismatch, null), lateForOne);
+        Assert.Equal(PneResponseOutcome.Late, lateForTwo.Outcome);
+        Assert.Equal((2ul, "a"), (lateForTwo.Complete!.Epoch, Assert.Single(lateForTwo.Complete.Entries).PneId));
+    }
 }

@@ -6,6 +6,7 @@ using Cpns.Gateway;
 using Cpns.Gateway.Hosting;
 using Cpns.Protocol;
 using Cpns.Protocol.V1;
+using Cpns.Transport;
 using Google.Protobuf;
 
 namespace Cpns.Pn.Tests.Support;
@@ -78,6 +79,26 @@ internal sealed class PnHarness : IAsyncDisposable
         _devices.Add(reopened);
         await reopened.StartAsync(Host.PnEndpoint, Ct);
         return reopened;
+    }
+
+    /// <summary>A bare MQTT client of the PN broker with a certificate of the PN CA for <paramref name="identity"/> (registered or not): sends what a device would not.</summary>
+    public async Task<MqttConnection> ConnectRawAsync(string identity)
+    {
+        using var key = ClientKeyPair.Create();
+        using var issued = Host.CertificateAuthority.Authority.IssueClientCertificate(identity, key.CreateSigningRequest(identity));
+        var connection = new MqttConnection(new MqttConnectionOptions
+        {
+            Broker = Host.PnEndpoint,
+            ClientId = identity,
+            ClientCertificate = key.AttachCertificate(issued),
+            CaCertificate = Host.CaCertificate,
+            PersistentSession = false,
+            ReconnectDelay = TimeSpan.FromMilliseconds(100),
+            MaxReconnectDelay = TimeSpan.FromSeconds(1),
+        });
+        connection.Start();
+        await connection.WaitUntilConnectedAsync(Ct);
+        return connection;
     }
 
     public DeviceClientOptions DeviceOptions(string pneId) => new()
