@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Cpns.Server.Deliveries;
 using Cpns.Server.Domain;
 using Cpns.Server.Storage;
@@ -113,8 +114,8 @@ public sealed class MarkSentBatchTests
         var (groupId, rows) = await ParkedDeliveries.CreateAsync(server, "gw1", "gw2");
         await ClaimAsync(server, groupId, Token, "gw1", "gw2");
 
-        // A message id the table refuses (NOT NULL) fails the batch's one commit.
-        await Assert.ThrowsAnyAsync<DbUpdateException>(() => server.Service<DeliveryService>().MarkSentAsync(
+        // A message id the table refuses (NOT NULL) fails the batch: the marks made before it are rolled back with it.
+        await Assert.ThrowsAnyAsync<DbException>(() => server.Service<DeliveryService>().MarkSentAsync(
             [new SendAttempt(rows[0], MessageId(1), DateTime.UtcNow), new SendAttempt(rows[1], null!, DateTime.UtcNow)], Token, Ct));
 
         Assert.All(await ParkedDeliveries.RowsAsync(server, groupId), r =>
