@@ -27,6 +27,9 @@ internal sealed partial class DeliveryService(
     TimeProvider time,
     ILogger<DeliveryService> logger)
 {
+    /// <summary>PNE statuses per upsert statement: 1,004 parameters, well under SQLite's and PostgreSQL's limits.</summary>
+    public const int ReportChunkSize = 500;
+
     // Compiled queries skip the LINQ translation and query-cache lookup that a load profile showed as a top cost of
     // the response path. They are fields, not statics: EF refuses to run a compiled query on a model other than the
     // one it first ran on, and one process can hold servers on SQLite and on PostgreSQL (the tests do); a service
@@ -49,6 +52,10 @@ internal sealed partial class DeliveryService(
     private readonly Func<CpnsDbContext, Guid, long, string, CancellationToken, Task<DeliveryRecord?>> _delivery = EF.CompileAsyncQuery(
         (CpnsDbContext db, Guid groupId, long epoch, string gatewayId, CancellationToken _) =>
             db.Deliveries.AsNoTracking().FirstOrDefault(d => d.GroupId == groupId && d.Epoch == epoch && d.GatewayId == gatewayId));
+
+    private readonly Func<CpnsDbContext, Guid, long, string, CancellationToken, Task<bool>> _keyUpdateExists = EF.CompileAsyncQuery(
+        (CpnsDbContext db, Guid groupId, long epoch, string gatewayId, CancellationToken _) =>
+            db.Deliveries.Any(d => d.GroupId == groupId && d.Epoch == epoch && d.GatewayId == gatewayId && d.Kind == DeliveryKind.KeyUpdate));
 
     public async Task<IReadOnlyList<(DeliveryRecord Delivery, IReadOnlyList<PneDeliveryReport> Pnes)>> ListAsync(Guid groupId, CancellationToken cancellationToken)
     {
@@ -322,7 +329,12 @@ internal sealed partial class DeliveryService(
         return true;
     }
 
-    /// <summary>Records a GroupKeyDeliveryReport (per-PNE statuses); null when accepted, else the refusal reason.</summary>
+    /// <summary>
+    /// Records a GroupKeyDeliveryReport (per-PNE statuses); null when accepted, else the refusal reason. Each PNE's
+    /// status is the one its latest report named (a later report replaces an earlier one; within one report the last
+    /// entry for a PNE counts). Written as upserts, <see cref="ReportChunkSize"/> rows a statement, all in one
+    /// transaction: no row is read or tracked.
+    /// </summary>
     public async Task<string?> RecordReportAsync(string gatewayId, GroupKeyDeliveryReport report, CancellationToken cancellationToken)
     {
         if (!Guid.TryParseExact(report.GroupId, "D", out var groupId) || report.Epoch > long.MaxValue)
@@ -331,35 +343,76 @@ internal sealed partial class DeliveryService(
         }
 
         var epoch = (long)report.Epoch;
-        return await database.WriteAsync<string?>(async (db, ct) =>
+        var db = database.CreateContext();
+        await using (db.ConfigureAwait(false))
         {
-            var known = await db.Deliveries.AnyAsync(
-                d => d.GroupId == groupId && d.Epoch == epoch && d.GatewayId == gatewayId && d.Kind == DeliveryKind.KeyUpdate, ct).ConfigureAwait(false);
-            if (!known)
+            // Read outside the write: delivery rows are never deleted, so one that exists now still exists at the write.
+            if (!await _keyUpdateExists(db, groupId, epoch, gatewayId, cancellationToken).ConfigureAwait(false))
             {
                 return UplinkRefusal.UnknownDelivery;
             }
 
-            var now = time.GetUtcNow().UtcDateTime;
-            var existing = await db.PneDeliveryReports
-                .Where(r => r.GroupId == groupId && r.Epoch == epoch && r.GatewayId == gatewayId)
-                .ToDictionaryAsync(r => r.PneId, StringComparer.Ordinal, ct).ConfigureAwait(false);
+            // One row per PNE: PostgreSQL refuses an upsert that touches a row twice.
+            var statuses = new Dictionary<string, string>(report.Deliveries.Count, StringComparer.Ordinal);
             foreach (var pne in report.Deliveries)
             {
-                if (existing.TryGetValue(pne.PneId, out var row))
-                {
-                    row.Status = pne.Status.ToString();
-                    row.ReportedAt = now;
-                }
-                else
-                {
-                    db.PneDeliveryReports.Add(new PneDeliveryReport { GroupId = groupId, Epoch = epoch, GatewayId = gatewayId, PneId = pne.PneId, Status = pne.Status.ToString(), ReportedAt = now });
-                }
+                statuses[pne.PneId] = pne.Status.ToString();
             }
 
-            LogReport(logger, gatewayId, groupId, epoch, report.Deliveries.Count);
-            return null;
-        }, cancellationToken).ConfigureAwait(false);
+            var now = time.GetUtcNow().UtcDateTime;
+            var chunks = statuses.Chunk(ReportChunkSize).ToList();
+            if (chunks.Count == 1)
+            {
+                // One statement is atomic by itself; it needs no transaction of its own.
+                await database.WriteStatementAsync(ct => UpsertReportsAsync(db, groupId, epoch, gatewayId, now, chunks[0], ct), cancellationToken)
+                    .ConfigureAwait(false);
+            }
+            else if (chunks.Count > 1)
+            {
+                await database.WriteAsync(
+                    async (tx, ct) =>
+                    {
+                        foreach (var chunk in chunks)
+                        {
+                            await UpsertReportsAsync(tx, groupId, epoch, gatewayId, now, chunk, ct).ConfigureAwait(false);
+                        }
+
+                        return chunks.Count;
+                    },
+                    cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        LogReport(logger, gatewayId, groupId, epoch, report.Deliveries.Count);
+        return null;
+    }
+
+    /// <summary>
+    /// One <c>INSERT ... ON CONFLICT DO UPDATE</c> (SQLite and PostgreSQL spell it alike) for the statuses of a chunk;
+    /// the parameters are {0} group, {1} epoch, {2} gateway, {3} time, then a PNE id and its status per row.
+    /// </summary>
+    private static Task<int> UpsertReportsAsync(
+        CpnsDbContext db, Guid groupId, long epoch, string gatewayId, DateTime now, KeyValuePair<string, string>[] rows, CancellationToken cancellationToken)
+    {
+        const int Shared = 4;
+        var sql = new StringBuilder("""INSERT INTO "PneDeliveryReports" ("GroupId", "Epoch", "GatewayId", "PneId", "Status", "ReportedAt") VALUES """);
+        var arguments = new object[Shared + (2 * rows.Length)];
+        arguments[0] = groupId;
+        arguments[1] = epoch;
+        arguments[2] = gatewayId;
+        arguments[3] = now;
+        for (var i = 0; i < rows.Length; i++)
+        {
+            var pne = Shared + (2 * i);
+            arguments[pne] = rows[i].Key;
+            arguments[pne + 1] = rows[i].Value;
+            sql.Append(i == 0 ? "" : ", ").Append(CultureInfo.InvariantCulture, $"({{0}}, {{1}}, {{2}}, {{{pne}}}, {{{pne + 1}}}, {{3}})");
+        }
+
+        sql.Append("""
+             ON CONFLICT ("GroupId", "Epoch", "GatewayId", "PneId") DO UPDATE SET "Status" = excluded."Status", "ReportedAt" = excluded."ReportedAt"
+            """);
+        return db.Database.ExecuteSqlRawAsync(sql.ToString(), arguments, cancellationToken);
     }
 
     /// <summary>
