@@ -5,6 +5,7 @@ using Cpns.Server.Auth;
 using Cpns.Server.Deliveries;
 using Cpns.Server.Domain;
 using Cpns.Server.Errors;
+using Cpns.Server.Mqtt;
 using Cpns.Server.Secrets;
 using Cpns.Server.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -22,6 +23,7 @@ internal sealed partial class EnrollmentService(
     SecretProtector protector,
     ServerCertificates certificates,
     DeliverySignal deliverySignal,
+    EnrolledGateways enrolledGateways,
     TimeProvider time,
     ILogger<EnrollmentService> logger)
 {
@@ -95,6 +97,7 @@ internal sealed partial class EnrollmentService(
             }, cancellationToken).ConfigureAwait(false);
 
             LogEnrolled(logger, gatewayId, certificate.SerialNumber, reenrolled);
+            enrolledGateways.Invalidate(gatewayId);
             deliverySignal.Notify();
             return new GatewayEnrolled(gatewayId, certificate.RawData, certificates.Authority.Certificate.RawData, key, reenrolled);
         }

@@ -46,6 +46,7 @@ internal static class ServiceRegistration
         services.AddSingleton<DeliveryLeases>();
         services.AddSingleton<SyncService>();
         services.AddSingleton<ReplayCache>(_ => new ReplayCache());
+        services.AddSingleton<EnrolledGateways>();
         services.AddSingleton<UplinkHandler>();
         services.AddSingleton<GatewayLink>();
         services.AddSingleton<DeliveryDispatcher>();

@@ -7,7 +7,6 @@ using Cpns.Server.Inventory;
 using Cpns.Server.Storage;
 using Cpns.Server.Telemetry;
 using Cpns.Transport;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
 namespace Cpns.Server.Mqtt;
@@ -21,7 +20,7 @@ namespace Cpns.Server.Mqtt;
 /// specific reason (<see cref="UplinkRefusal"/>) and counted; a failure never escapes, so one bad peer never stops the server.
 /// </summary>
 internal sealed partial class UplinkHandler(
-    CpnsDatabase database,
+    EnrolledGateways enrolled,
     DeliveryService deliveries,
     SyncService sync,
     InventoryService inventory,
@@ -60,7 +59,7 @@ internal sealed partial class UplinkHandler(
 
         try
         {
-            if (!await IsEnrolledAsync(gatewayId, cancellationToken).ConfigureAwait(false))
+            if (!await enrolled.IsEnrolledAsync(gatewayId, cancellationToken).ConfigureAwait(false))
             {
                 Refuse(gatewayId, UplinkRefusal.UnknownGateway, body);
                 return null;
@@ -144,15 +143,6 @@ internal sealed partial class UplinkHandler(
 
         var ack = EnvelopeCodec.CreateEnvelope(new PnInventoryAck { Status = status }, ServerCertificates.ServerIdentity, envelope, time);
         return new UplinkReply(gatewayId, EnvelopeCodec.Encode(ack));
-    }
-
-    private async Task<bool> IsEnrolledAsync(string gatewayId, CancellationToken cancellationToken)
-    {
-        var db = database.CreateContext();
-        await using (db.ConfigureAwait(false))
-        {
-            return await db.Gateways.AnyAsync(g => g.Id == gatewayId && g.SealedKey != null, cancellationToken).ConfigureAwait(false);
-        }
     }
 
     private void Refuse(string gatewayId, string reason, string detail)

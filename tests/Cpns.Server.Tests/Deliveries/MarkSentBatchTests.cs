@@ -1,15 +1,17 @@
+using System.Data.Common;
 using Cpns.Server.Deliveries;
 using Cpns.Server.Domain;
 using Cpns.Server.Storage;
 using Cpns.Server.Tests.Infrastructure;
+using Cpns.Server.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 
 namespace Cpns.Server.Tests.Deliveries;
 
 /// <summary>
 /// <see cref="DeliveryService.MarkSentAsync"/> records a whole claimed batch in one transaction: each row still under
-/// its own conditional UPDATE, and all or nothing when the transaction fails. The rows are real (SQLite); their gateways
-/// are not enrolled, so the dispatcher parks them and the test holds the claims itself.
+/// its own conditional UPDATE, and all or nothing when the transaction fails. The rows are real (SQLite and
+/// PostgreSQL, <see cref="ParkedDeliveries"/>); the test holds the claims itself.
 /// </summary>
 public sealed class MarkSentBatchTests
 {
@@ -17,18 +19,20 @@ public sealed class MarkSentBatchTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task MarkSentAsync_BatchOfClaimedRows_EachRecordedWithItsMessage()
+    [Theory]
+    [InlineData(DatabaseKind.Sqlite)]
+    [InlineData(DatabaseKind.Postgres)]
+    public async Task MarkSentAsync_BatchOfClaimedRows_EachRecordedWithItsMessage(DatabaseKind database)
     {
-        await using var server = await TestServer.StartAsync();
-        var (groupId, rows) = await ParkedRowsAsync(server, "gw1", "gw2", "gw3");
+        await using var server = await TestServer.StartAsync(database);
+        var (groupId, rows) = await ParkedDeliveries.CreateAsync(server, "gw1", "gw2", "gw3");
         await ClaimAsync(server, groupId, Token, "gw1", "gw2", "gw3");
 
         var marked = await server.Service<DeliveryService>().MarkSentAsync(
             [.. rows.Select((r, i) => new SendAttempt(r, MessageId(i), DateTime.UtcNow))], Token, Ct);
 
         Assert.Equal([true, true, true], marked);
-        var after = await RowsAsync(server, groupId);
+        var after = await ParkedDeliveries.RowsAsync(server, groupId);
         Assert.All(after, r =>
         {
             Assert.Equal(1, r.Attempts);
@@ -40,11 +44,13 @@ public sealed class MarkSentBatchTests
         Assert.Equal(3, messages.Select(m => Convert.ToHexString(m.MessageId)).Distinct().Count());
     }
 
-    [Fact]
-    public async Task MarkSentAsync_StaleAndForeignRowsInBatch_OnlyTheirsRefusedStaleReleasedForeignUntouched()
+    [Theory]
+    [InlineData(DatabaseKind.Sqlite)]
+    [InlineData(DatabaseKind.Postgres)]
+    public async Task MarkSentAsync_StaleAndForeignRowsInBatch_OnlyTheirsRefusedStaleReleasedForeignUntouched(DatabaseKind database)
     {
-        await using var server = await TestServer.StartAsync();
-        var (groupId, rows) = await ParkedRowsAsync(server, "gw1", "gw2", "gw3");
+        await using var server = await TestServer.StartAsync(database);
+        var (groupId, rows) = await ParkedDeliveries.CreateAsync(server, "gw1", "gw2", "gw3");
         await ClaimAsync(server, groupId, Token, "gw1", "gw2");
         await ClaimAsync(server, groupId, "other/claim", "gw3");
         var gw2 = rows.Single(r => r.GatewayId == "gw2");
@@ -60,7 +66,7 @@ public sealed class MarkSentBatchTests
             Ct);
 
         Assert.Equal([true, false, false], marked);
-        var after = (await RowsAsync(server, groupId)).ToDictionary(r => r.GatewayId);
+        var after = (await ParkedDeliveries.RowsAsync(server, groupId)).ToDictionary(r => r.GatewayId);
         Assert.Equal(1, after["gw1"].Attempts);
         Assert.Equal(0, after["gw2"].Attempts);
         Assert.Null(after["gw2"].LeaseOwner);
@@ -69,11 +75,13 @@ public sealed class MarkSentBatchTests
         Assert.Equal(["gw1"], (await MessagesAsync(server, groupId)).Select(m => m.GatewayId));
     }
 
-    [Fact]
-    public async Task MarkSentAsync_RowRequeuedAfterItsClaim_RefusedAndReleasedOthersMarked()
+    [Theory]
+    [InlineData(DatabaseKind.Sqlite)]
+    [InlineData(DatabaseKind.Postgres)]
+    public async Task MarkSentAsync_RowRequeuedAfterItsClaim_RefusedAndReleasedOthersMarked(DatabaseKind database)
     {
-        await using var server = await TestServer.StartAsync();
-        var (groupId, rows) = await ParkedRowsAsync(server, "gw1", "gw2");
+        await using var server = await TestServer.StartAsync(database);
+        var (groupId, rows) = await ParkedDeliveries.CreateAsync(server, "gw1", "gw2");
         await ClaimAsync(server, groupId, Token, "gw1", "gw2");
 
         // A join that took its time before the content was read but committed after: QueuedAt moves, yet stays
@@ -90,25 +98,27 @@ public sealed class MarkSentBatchTests
             [new SendAttempt(rows[0], MessageId(1), builtAt), new SendAttempt(rows[1], MessageId(2), builtAt)], Token, Ct);
 
         Assert.Equal([true, false], marked);
-        var after = (await RowsAsync(server, groupId)).ToDictionary(r => r.GatewayId);
+        var after = (await ParkedDeliveries.RowsAsync(server, groupId)).ToDictionary(r => r.GatewayId);
         Assert.Equal(1, after["gw1"].Attempts);
         Assert.Equal(0, after["gw2"].Attempts);
         Assert.Null(after["gw2"].LeaseOwner);
         Assert.Equal(["gw1"], (await MessagesAsync(server, groupId)).Select(m => m.GatewayId));
     }
 
-    [Fact]
-    public async Task MarkSentAsync_OneAttemptCannotBeStored_NoneOfTheBatchIsRecorded()
+    [Theory]
+    [InlineData(DatabaseKind.Sqlite)]
+    [InlineData(DatabaseKind.Postgres)]
+    public async Task MarkSentAsync_OneAttemptCannotBeStored_NoneOfTheBatchIsRecorded(DatabaseKind database)
     {
-        await using var server = await TestServer.StartAsync();
-        var (groupId, rows) = await ParkedRowsAsync(server, "gw1", "gw2");
+        await using var server = await TestServer.StartAsync(database);
+        var (groupId, rows) = await ParkedDeliveries.CreateAsync(server, "gw1", "gw2");
         await ClaimAsync(server, groupId, Token, "gw1", "gw2");
 
-        // A message id the table refuses (NOT NULL) fails the batch's one commit.
-        await Assert.ThrowsAnyAsync<DbUpdateException>(() => server.Service<DeliveryService>().MarkSentAsync(
+        // A message id the table refuses (NOT NULL) fails the batch: the marks made before it are rolled back with it.
+        await Assert.ThrowsAnyAsync<DbException>(() => server.Service<DeliveryService>().MarkSentAsync(
             [new SendAttempt(rows[0], MessageId(1), DateTime.UtcNow), new SendAttempt(rows[1], null!, DateTime.UtcNow)], Token, Ct));
 
-        Assert.All(await RowsAsync(server, groupId), r =>
+        Assert.All(await ParkedDeliveries.RowsAsync(server, groupId), r =>
         {
             Assert.Equal(0, r.Attempts);
             Assert.Equal(Token, r.LeaseOwner);
@@ -123,43 +133,12 @@ public sealed class MarkSentBatchTests
         return id;
     }
 
-    /// <summary>A group with one member behind each gateway, none enrolled: once the dispatcher has parked every row
-    /// (NotEnrolled, re-tried only after the maximum delay) nothing else claims them.</summary>
-    private static async Task<(Guid GroupId, IReadOnlyList<DeliveryRecord> Rows)> ParkedRowsAsync(TestServer server, params string[] gateways)
-    {
-        var groupId = (await server.CreateGroupAsync()).GetProperty("id").GetGuid();
-        foreach (var gw in gateways)
-        {
-            await server.RegisterPneAsync(gw, "watch");
-            await server.AddMemberAsync(groupId, gw, "watch");
-        }
-
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            var rows = await RowsAsync(server, groupId);
-            if (rows.Count == gateways.Length && rows.All(r => r.LastStatus == "NotEnrolled" && r.LeaseOwner is null))
-            {
-                return (groupId, rows);
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "the dispatcher parks the rows of gateways not enrolled");
-            await Task.Delay(50, Ct);
-        }
-    }
-
     private static async Task ClaimAsync(TestServer server, Guid groupId, string token, params string[] gateways)
     {
         await using var db = server.Service<CpnsDatabase>().CreateContext();
         var expires = DateTime.UtcNow.AddMinutes(5);
         await db.Deliveries.Where(d => d.GroupId == groupId && gateways.Contains(d.GatewayId))
             .ExecuteUpdateAsync(s => s.SetProperty(d => d.LeaseOwner, token).SetProperty(d => d.LeaseExpiresAt, expires), Ct);
-    }
-
-    private static async Task<List<DeliveryRecord>> RowsAsync(TestServer server, Guid groupId)
-    {
-        await using var db = server.Service<CpnsDatabase>().CreateContext();
-        return await db.Deliveries.AsNoTracking().Where(d => d.GroupId == groupId).OrderBy(d => d.GatewayId).ToListAsync(Ct);
     }
 
     private static async Task<List<DeliveryMessage>> MessagesAsync(TestServer server, Guid groupId)

@@ -13,6 +13,9 @@ internal sealed class TestServer : IAsyncDisposable
     private readonly bool _ownsDirectory;
     private readonly List<HttpClient> _clients = [];
 
+    // A PostgreSQL database made for this server alone (StartAsync(DatabaseKind)), dropped after the host stops.
+    private PostgresDatabase? _ownedDatabase;
+
     private TestServer(ServerHost host, ServerOptions options, string operatorKey, bool ownsDirectory, CollectingLoggerProvider logs)
     {
         Host = host;
@@ -74,6 +77,31 @@ internal sealed class TestServer : IAsyncDisposable
         return new TestServer(host, options, operatorKey, ownsDirectory, logs);
     }
 
+    /// <summary>
+    /// A server on a fresh SQLite file or on a fresh PostgreSQL database of its own (the test skips without
+    /// <c>CPNS_TEST_POSTGRES</c>), dropped when the server is disposed.
+    /// </summary>
+    public static async Task<TestServer> StartAsync(DatabaseKind database, Action<ServerOptions>? configure = null)
+    {
+        if (database == DatabaseKind.Sqlite)
+        {
+            return await StartAsync(configure: configure);
+        }
+
+        var postgres = PostgresDatabase.CreateOrSkip();
+        try
+        {
+            var server = await StartAsync(database: postgres.ConnectionString, configure: configure);
+            server._ownedDatabase = postgres;
+            return server;
+        }
+        catch
+        {
+            await postgres.DisposeAsync();
+            throw;
+        }
+    }
+
     public HttpClient CreateClient(string? apiKey)
     {
         var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
@@ -117,6 +145,11 @@ internal sealed class TestServer : IAsyncDisposable
         }
 
         await Host.DisposeAsync();
+        if (_ownedDatabase is not null)
+        {
+            await _ownedDatabase.DisposeAsync();
+        }
+
         if (_ownsDirectory)
         {
             try
