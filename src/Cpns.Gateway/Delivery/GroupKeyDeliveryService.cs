@@ -232,6 +232,7 @@ public sealed partial class GroupKeyDeliveryService
             // The previous epoch's rows are reused for the members that stay (a new epoch starts every one Pending).
             var previous = await GatewayQueries.Members(db, groupId).ToListAsync(cancellationToken).ConfigureAwait(false);
             var superseded = SupersededReport(groupId, previous);
+            var replaced = previous.ConvertAll(m => m.PneId);
             var expected = members.Expected.ToHashSet(StringComparer.Ordinal);
             foreach (var row in previous)
             {
@@ -251,7 +252,11 @@ public sealed partial class GroupKeyDeliveryService
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
             RememberUnanswered(groupId, superseded.Unanswered);
             Log.EpochStored(_logger, groupId, epoch);
-            return Finish(new GroupKeyNotificationResult(GroupKeyNotificationStatus.Delivered, groupId, epoch, broadcast, members.Expected, members.Excluded) { Superseded = superseded.Report });
+            return Finish(new GroupKeyNotificationResult(GroupKeyNotificationStatus.Delivered, groupId, epoch, broadcast, members.Expected, members.Excluded)
+            {
+                Superseded = superseded.Report,
+                ReplacedMembers = replaced,
+            });
         }
         finally
         {

@@ -34,6 +34,12 @@ public sealed record GroupKeyNotificationResult(
     /// </summary>
     public GroupKeyDeliveryReport? Superseded { get; init; }
 
+    /// <summary>
+    /// For <see cref="GroupKeyNotificationStatus.Delivered"/>: the members of the epoch this one replaced, read in the
+    /// same store transaction (a member the new epoch no longer names has left and is told to erase the key).
+    /// </summary>
+    public IReadOnlyList<string> ReplacedMembers { get; init; } = [];
+
     /// <summary>True when the server may consider the epoch received by this gateway.</summary>
     public bool Accepted => Status is GroupKeyNotificationStatus.Delivered or GroupKeyNotificationStatus.MembersChanged or GroupKeyNotificationStatus.Duplicate;
 

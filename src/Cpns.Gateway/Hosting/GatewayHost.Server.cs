@@ -2,7 +2,6 @@ using Cpns.Gateway.Delivery;
 using Cpns.Protocol;
 using Cpns.Protocol.V1;
 using Cpns.Transport;
-using Microsoft.EntityFrameworkCore;
 
 namespace Cpns.Gateway.Hosting;
 
@@ -40,7 +39,6 @@ public sealed partial class GatewayHost
     {
         var notification = envelope.GroupKeyNotification;
         var reason = notification.Reason.ToString();
-        var previous = await GetMembersAsync(notification.GroupId, cancellationToken).ConfigureAwait(false);
         var result = await Delivery.HandleNotificationAsync(
             new Delivery.GroupKeyNotification(notification.GroupId, notification.Epoch, notification.WrappedGroupKey.Memory, [.. notification.MemberPneIds], reason),
             cancellationToken).ConfigureAwait(false);
@@ -61,9 +59,9 @@ public sealed partial class GatewayHost
         // The server names a gateway's members in every notification and sends a GroupKeyDelete only when none is
         // left behind this gateway; a member that the new epoch no longer names left the group (or is
         // compromised) and is told here to erase what it holds (docs/protocol.md, "a member leaves").
-        if (result.Status is GroupKeyNotificationStatus.Delivered or GroupKeyNotificationStatus.MembersChanged && (ulong)previous.Epoch < notification.Epoch)
+        if (result.Status == GroupKeyNotificationStatus.Delivered)
         {
-            var dropped = previous.Members.Except(notification.MemberPneIds, StringComparer.Ordinal).Where(p => !_removed.ContainsKey(p)).ToList();
+            var dropped = result.ReplacedMembers.Except(notification.MemberPneIds, StringComparer.Ordinal).Where(p => !_removed.ContainsKey(p)).ToList();
             var deleteReason = notification.Reason == GroupKeyReason.MemberCompromised ? GroupKeyDeleteReason.MemberCompromised : GroupKeyDeleteReason.MemberLeft;
             // Every epoch before the new one: the gateway's own last epoch can lag behind what the PNE already holds
             // when notifications of two epochs are handled at once, and a delete below the PNE's epoch would be stale.
@@ -74,18 +72,6 @@ public sealed partial class GatewayHost
         var response = new GroupKeyResponse { GroupId = notification.GroupId, Epoch = notification.Epoch, Status = ProtocolMapping.ToStatus(result.Status) };
         return EnvelopeCodec.CreateEnvelope(response, GatewayId, envelope);
     }
-
-    private Task<(long Epoch, List<string> Members)> GetMembersAsync(string groupId, CancellationToken cancellationToken) =>
-        _store.RunAsync(
-            async db =>
-            {
-                var epoch = await db.Groups.AsNoTracking().Where(g => g.GroupId == groupId).Select(g => (long?)g.Epoch).SingleOrDefaultAsync(cancellationToken).ConfigureAwait(false);
-                var members = epoch is null
-                    ? []
-                    : await db.GroupMembers.AsNoTracking().Where(m => m.GroupId == groupId).Select(m => m.PneId).ToListAsync(cancellationToken).ConfigureAwait(false);
-                return (epoch ?? 0, members);
-            },
-            cancellationToken);
 
     private async Task ForwardMemberDeletesAsync(string groupId, ulong epoch, GroupKeyDeleteReason reason, List<string> pneIds, CancellationToken cancellationToken)
     {

@@ -21,6 +21,28 @@ internal sealed class DeliveryLeases(CpnsDatabase database)
 {
     public const int BatchSize = 64;
 
+    // One text for both databases; PostgreSQL adds the lock clause that lets instances polling together take disjoint
+    // rows. Parameters: {0} token, {1} lease expiry, {2} now, {3} batch size.
+    private const string ClaimHead = """
+        UPDATE "Deliveries" SET "LeaseOwner" = {0}, "LeaseExpiresAt" = {1}
+        WHERE ("GroupId", "Epoch", "GatewayId") IN (
+            SELECT "GroupId", "Epoch", "GatewayId" FROM "Deliveries"
+            WHERE "Status" = 'Pending'
+              AND ("NextAttemptAt" IS NULL OR "NextAttemptAt" <= {2})
+              AND ("LeaseExpiresAt" IS NULL OR "LeaseExpiresAt" < {2})
+            ORDER BY "QueuedAt"
+            LIMIT {3}
+        """;
+
+    private const string ClaimTail = """
+        )
+        RETURNING *
+        """;
+
+    private const string ClaimSqlite = ClaimHead + ClaimTail;
+
+    private const string ClaimPostgres = ClaimHead + " FOR UPDATE SKIP LOCKED" + ClaimTail;
+
     public async Task<(string Token, IReadOnlyList<DeliveryRecord> Rows)> ClaimDueAsync(string owner, DateTime now, TimeSpan leaseDuration, CancellationToken cancellationToken)
     {
         var token = $"{owner}/{Guid.NewGuid():N}";
@@ -28,30 +50,7 @@ internal sealed class DeliveryLeases(CpnsDatabase database)
         var db = database.CreateContext();
         await using (db.ConfigureAwait(false))
         {
-            var claim = db.IsSqlite
-                ? db.Deliveries.FromSql($"""
-                    UPDATE "Deliveries" SET "LeaseOwner" = {token}, "LeaseExpiresAt" = {expires}
-                    WHERE ("GroupId", "Epoch", "GatewayId") IN (
-                        SELECT "GroupId", "Epoch", "GatewayId" FROM "Deliveries"
-                        WHERE "Status" = 'Pending'
-                          AND ("NextAttemptAt" IS NULL OR "NextAttemptAt" <= {now})
-                          AND ("LeaseExpiresAt" IS NULL OR "LeaseExpiresAt" < {now})
-                        ORDER BY "QueuedAt"
-                        LIMIT {BatchSize})
-                    RETURNING *
-                    """)
-                : db.Deliveries.FromSql($"""
-                    UPDATE "Deliveries" SET "LeaseOwner" = {token}, "LeaseExpiresAt" = {expires}
-                    WHERE ("GroupId", "Epoch", "GatewayId") IN (
-                        SELECT "GroupId", "Epoch", "GatewayId" FROM "Deliveries"
-                        WHERE "Status" = 'Pending'
-                          AND ("NextAttemptAt" IS NULL OR "NextAttemptAt" <= {now})
-                          AND ("LeaseExpiresAt" IS NULL OR "LeaseExpiresAt" < {now})
-                        ORDER BY "QueuedAt"
-                        LIMIT {BatchSize}
-                        FOR UPDATE SKIP LOCKED)
-                    RETURNING *
-                    """);
+            var claim = db.Deliveries.FromSqlRaw(db.IsSqlite ? ClaimSqlite : ClaimPostgres, token, expires, now, BatchSize);
             var rows = await database.WriteStatementAsync(ct => claim.AsNoTracking().ToListAsync(ct), cancellationToken).ConfigureAwait(false);
 
             // RETURNING gives no order; the oldest queued rows go out first, as the claim chose them.

@@ -240,11 +240,7 @@ internal sealed partial class DeliveryService(
         await using (db.ConfigureAwait(false))
         {
             // One round trip: the messages sent under this id, each with the delivery it carried as it is now.
-            var sent = new List<ResponseMatch>(1);
-            await foreach (var match in _responseMatches(db, gatewayId, correlationId).WithCancellation(cancellationToken).ConfigureAwait(false))
-            {
-                sent.Add(match);
-            }
+            var sent = await _responseMatches(db, gatewayId, correlationId).ToListAsync(cancellationToken).ConfigureAwait(false);
 
             if (sent.Count == 0)
             {
