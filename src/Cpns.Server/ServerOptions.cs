@@ -74,6 +74,13 @@ public sealed class ServerOptions
     /// <summary>How long start-up waits for the server's MQTT subscription before going on in the background.</summary>
     public TimeSpan MqttStartTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// How many uplink messages are handled at once. Those of one gateway are always handled in the order they came;
+    /// those of different gateways overlap, so one gateway's database round trips do not hold up the others. Each is
+    /// acknowledged to the broker only once handled, so nothing acknowledged is lost in a crash.
+    /// </summary>
+    public int UplinkConcurrency { get; set; } = 16;
+
     /// <summary>First re-send delay of an unanswered delivery; doubled after every attempt up to <see cref="DeliveryRetryMaxDelay"/>.</summary>
     public TimeSpan DeliveryRetryDelay { get; set; } = TimeSpan.FromSeconds(10);
 

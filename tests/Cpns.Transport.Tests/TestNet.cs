@@ -32,7 +32,7 @@ internal static class TestNet
             TestContext.Current.CancellationToken);
 
     public static MqttConnection CreateConnection(
-        MqttBrokerEndpoint endpoint, string clientId, X509Certificate2? certificate, bool persistent = true, TimeSpan? reconnectDelay = null) =>
+        MqttBrokerEndpoint endpoint, string clientId, X509Certificate2? certificate, bool persistent = true, TimeSpan? reconnectDelay = null, int maxConcurrentMessages = 1) =>
         new(
             new MqttConnectionOptions
             {
@@ -44,6 +44,7 @@ internal static class TestNet
                 ConnectTimeout = TimeSpan.FromSeconds(5),
                 ReconnectDelay = reconnectDelay ?? TimeSpan.FromMilliseconds(100),
                 MaxReconnectDelay = TimeSpan.FromSeconds(1),
+                MaxConcurrentMessages = maxConcurrentMessages,
             },
             Logs);
 

@@ -39,6 +39,11 @@ internal sealed partial class GatewayLink(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var o = options.Value;
+        if (o.UplinkConcurrency < 1)
+        {
+            throw new InvalidOperationException($"Server:UplinkConcurrency must be at least 1; it is {o.UplinkConcurrency}.");
+        }
+
         await certificates.InitializeAsync(cancellationToken).ConfigureAwait(false);
         MqttBrokerEndpoint connectTo;
         X509Certificate2 brokerCa;
@@ -99,6 +104,7 @@ internal sealed partial class GatewayLink(
                 CaCertificate = brokerCa,
                 ReconnectDelay = TimeSpan.FromMilliseconds(500),
                 MaxReconnectDelay = TimeSpan.FromSeconds(30),
+                MaxConcurrentMessages = o.UplinkConcurrency,
             },
             loggerFactory);
         _connection.MessageReceived = OnMessageAsync;

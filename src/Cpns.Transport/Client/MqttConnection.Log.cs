@@ -34,4 +34,7 @@ public sealed partial class MqttConnection
 
     [LoggerMessage(EventId = 208, Level = LogLevel.Debug, Message = "{ClientId} graceful disconnect failed: {Reason}")]
     private static partial void LogDisconnectFailed(ILogger logger, string clientId, string reason);
+
+    [LoggerMessage(EventId = 210, Level = LogLevel.Debug, Message = "{ClientId} could not acknowledge a message on {Topic}; the broker delivers it again: {Reason}")]
+    private static partial void LogAcknowledgeFailed(ILogger logger, string clientId, string topic, string reason);
 }

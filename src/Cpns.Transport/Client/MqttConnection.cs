@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
+using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using MQTTnet;
@@ -21,8 +22,10 @@ namespace Cpns.Transport;
 /// broker acknowledges (PUBACK), so a message is delivered at least once; receivers must tolerate duplicates
 /// (the protocol layer does, by epoch). <see cref="SubscribeAsync"/> and <see cref="PublishAsync"/> throw
 /// <see cref="TransportException"/> when the broker refuses the operation.</para>
-/// <para>Receiving: <see cref="MessageReceived"/> is called for one message at a time; an exception it throws is
-/// logged and counted, the message is still acknowledged, and the connection goes on. A publish or subscribe that
+/// <para>Receiving: <see cref="MessageReceived"/> is called for one message at a time, or with
+/// <see cref="MqttConnectionOptions.MaxConcurrentMessages"/> above 1 for messages of different topics at once (those
+/// of one topic in order); an exception it throws is logged and counted, the message is still acknowledged, and the
+/// connection goes on. A publish or subscribe that
 /// the handler makes on this same connection is not retried when the link drops under it: MQTTnet finishes a
 /// disconnect only after the handler returns, so waiting there for the reconnect would wait forever. The handler
 /// throws <see cref="ConnectionLostException"/> instead and is abandoned (logged as a warning); the peer sends
@@ -44,6 +47,14 @@ public sealed partial class MqttConnection : IAsyncDisposable
 
     // The connection whose MessageReceived handler the current call chain runs in (see the remarks).
     private static readonly AsyncLocal<MqttConnection?> s_handling = new();
+
+    // Concurrent receiving (MaxConcurrentMessages > 1); all null when messages are handled inside MQTTnet's loop.
+    private readonly SemaphoreSlim? _handlerSlots;
+    private readonly SemaphoreSlim? _pendingSlots;
+    private readonly Channel<PendingAcknowledgement>? _acknowledgements;
+    private readonly Dictionary<string, Task> _topicTails = new(StringComparer.Ordinal);
+    private Task? _acknowledgePump;
+    private long _disconnectCount;
 
     private TaskCompletionSource _connected = NewSignal();
     private TaskCompletionSource _lost = NewSignal();
@@ -72,6 +83,17 @@ public sealed partial class MqttConnection : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.ConnectTimeout, TimeSpan.Zero, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.ReconnectDelay, TimeSpan.Zero, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxReconnectDelay, options.ReconnectDelay, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxConcurrentMessages, 1, nameof(options));
+        if (options.MaxConcurrentMessages > 1)
+        {
+            _handlerSlots = new SemaphoreSlim(options.MaxConcurrentMessages, options.MaxConcurrentMessages);
+
+            // Messages waiting for their topic's turn or for their acknowledgement's turn hold no handler slot, so a
+            // burst on one topic does not hold up the others; this bounds them, and past it the broker waits.
+            var pending = options.MaxConcurrentMessages * PendingPerHandler;
+            _pendingSlots = new SemaphoreSlim(pending, pending);
+            _acknowledgements = Channel.CreateUnbounded<PendingAcknowledgement>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        }
 
         loggerFactory ??= NullLoggerFactory.Instance;
         _logger = loggerFactory.CreateLogger<MqttConnection>();
@@ -118,7 +140,8 @@ public sealed partial class MqttConnection : IAsyncDisposable
     public bool IsConnected => _client.IsConnected;
 
     /// <summary>
-    /// Called for every received message, one at a time. Set before <see cref="Start"/>. Exceptions are logged and
+    /// Called for every received message: one at a time, or as <see cref="MqttConnectionOptions.MaxConcurrentMessages"/>
+    /// allows. Set before <see cref="Start"/>. Exceptions are logged and
     /// do not stop the connection; the token is cancelled when the connection is disposed.
     /// </summary>
     public Func<ReceivedMessage, CancellationToken, Task>? MessageReceived { get; set; }
@@ -141,6 +164,10 @@ public sealed partial class MqttConnection : IAsyncDisposable
             }
 
             _loop = Task.Run(() => RunAsync(_stopping.Token));
+            if (_acknowledgements is not null)
+            {
+                _acknowledgePump = Task.Run(AcknowledgeInOrderAsync);
+            }
         }
     }
 
@@ -230,6 +257,13 @@ public sealed partial class MqttConnection : IAsyncDisposable
             await loop.ConfigureAwait(false);
         }
 
+        // Handlers see the cancellation; those that finished are acknowledged before the disconnect.
+        _acknowledgements?.Writer.TryComplete();
+        if (_acknowledgePump is { } pump)
+        {
+            await pump.ConfigureAwait(false);
+        }
+
         if (_client.IsConnected)
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
@@ -251,7 +285,12 @@ public sealed partial class MqttConnection : IAsyncDisposable
         Volatile.Read(ref _connected).TrySetException(new ObjectDisposedException(nameof(MqttConnection)));
         _client.Dispose();
         _stopping.Dispose();
+        _handlerSlots?.Dispose();
+        _pendingSlots?.Dispose();
     }
+
+    // Received messages per handler slot that may wait for their turn (see the constructor).
+    private const int PendingPerHandler = 64;
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -434,6 +473,7 @@ public sealed partial class MqttConnection : IAsyncDisposable
                 }
             }
 
+            Interlocked.Increment(ref _disconnectCount);
             LogDisconnected(_logger, ClientId, e.Reason, e.ReasonString);
             Volatile.Read(ref _lost).TrySetResult();
         }
@@ -451,6 +491,84 @@ public sealed partial class MqttConnection : IAsyncDisposable
 
         var application = e.ApplicationMessage;
         var message = new ReceivedMessage(application.Topic, application.Payload.ToArray(), application.Retain);
+        if (_acknowledgements is null)
+        {
+            // One at a time inside MQTTnet's receive loop, which acknowledges when this returns.
+            await HandleAsync(handler, message).ConfigureAwait(false);
+            return;
+        }
+
+        e.AutoAcknowledge = false;
+        try
+        {
+            await _pendingSlots!.WaitAsync(_stopping.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping: left unacknowledged, so the broker delivers it again on the next connection.
+            return;
+        }
+
+        // This callback runs once per message in the order received, so the queue holds the acknowledgement order.
+        var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_acknowledgements.Writer.TryWrite(new PendingAcknowledgement(e, done.Task, Interlocked.Read(ref _disconnectCount))))
+        {
+            // Disposing: not handled, not acknowledged.
+            _pendingSlots.Release();
+            return;
+        }
+
+        Task? previous;
+        lock (_lock)
+        {
+            _topicTails.TryGetValue(message.Topic, out previous);
+            _topicTails[message.Topic] = done.Task;
+        }
+
+        _ = Task.Run(() => HandleInTurnAsync(handler, message, previous, done));
+    }
+
+    /// <summary>Handles a message once the previous one on its topic is done and a handler slot is free.</summary>
+    private async Task HandleInTurnAsync(Func<ReceivedMessage, CancellationToken, Task> handler, ReceivedMessage message, Task? previous, TaskCompletionSource<bool> done)
+    {
+        var handled = false;
+        try
+        {
+            if (previous is not null)
+            {
+                await previous.ConfigureAwait(false);
+            }
+
+            await _handlerSlots!.WaitAsync(_stopping.Token).ConfigureAwait(false);
+            try
+            {
+                handled = await HandleAsync(handler, message).ConfigureAwait(false);
+            }
+            finally
+            {
+                _handlerSlots.Release();
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            lock (_lock)
+            {
+                if (_topicTails.TryGetValue(message.Topic, out var tail) && tail == done.Task)
+                {
+                    _topicTails.Remove(message.Topic);
+                }
+            }
+
+            done.SetResult(handled);
+        }
+    }
+
+    /// <summary>Runs the handler; true when the message is done with (handled, or failed for good), false when cut off by the stop.</summary>
+    private async Task<bool> HandleAsync(Func<ReceivedMessage, CancellationToken, Task> handler, ReceivedMessage message)
+    {
         s_handling.Value = this;
         try
         {
@@ -458,6 +576,7 @@ public sealed partial class MqttConnection : IAsyncDisposable
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
+            return false;
         }
         catch (ConnectionLostException ex)
         {
@@ -470,6 +589,37 @@ public sealed partial class MqttConnection : IAsyncDisposable
             // One bad message must not kill the connection: log, count, acknowledge, go on.
             TransportMeter.HandlerFailures.Add(1);
             LogHandlerFailed(_logger, ClientId, message.Topic, ex);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Sends the PUBACKs of concurrently handled messages in the order the messages came (MQTT 5, 4.6.0-2), each once
+    /// its handler is done. One received before the last disconnect is not acknowledged: on a new connection its
+    /// packet id may name another message, and the broker delivers an unacknowledged one again anyway.
+    /// </summary>
+    private async Task AcknowledgeInOrderAsync()
+    {
+        await foreach (var pending in _acknowledgements!.Reader.ReadAllAsync().ConfigureAwait(false))
+        {
+            try
+            {
+                if (await pending.Handled.ConfigureAwait(false) && pending.Connection == Interlocked.Read(ref _disconnectCount))
+                {
+                    using var timeout = new CancellationTokenSource(_connectTimeout);
+                    await pending.Message.AcknowledgeAsync(timeout.Token).ConfigureAwait(false);
+                }
+            }
+            catch (Exception ex) when (ex is MqttCommunicationException or OperationCanceledException or ObjectDisposedException or InvalidOperationException or IOException)
+            {
+                // The link dropped under it: the broker delivers the message again.
+                LogAcknowledgeFailed(_logger, ClientId, pending.Message.ApplicationMessage.Topic, ex.Message);
+            }
+            finally
+            {
+                _pendingSlots!.Release();
+            }
         }
     }
 

@@ -40,4 +40,13 @@ public sealed class MqttConnectionOptions
 
     /// <summary>The cap of the reconnect delay.</summary>
     public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// How many received messages may be handled at once (at least 1, the default: one at a time, in order). Above 1,
+    /// messages on one topic are still handled one after the other in the order received, messages on different
+    /// topics at the same time, and each is acknowledged (PUBACK) only after its handler returned, in the order the
+    /// messages were received (MQTT 5, 4.6). A message whose handler has not finished when the link drops is not
+    /// acknowledged, so the broker delivers it again.
+    /// </summary>
+    public int MaxConcurrentMessages { get; set; } = 1;
 }
