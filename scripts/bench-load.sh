@@ -7,6 +7,7 @@
 #                                 100 groups x 10 gateways x 1 PNE: every gateway in one group, 1,000 memberships)
 #   LOAD_FLEET_PROCESSES          processes hosting the fleet (default: as many as the descriptors need; 1 = this one)
 #   LOAD_RATE, LOAD_DURATION      sustained rotations per minute and seconds (default 1000/min for 60 s)
+#   LOAD_WARMUP                   seconds of rotations at that rate before the measured ones (default 30; reported apart)
 #   LOAD_GROWTH_MAX               last growth step (default 3200; stops earlier when a step cannot run)
 #   LOAD_SKIP                     space-separated run names to skip: target growth
 # Bounded: every run has --max-minutes; loopback only.
@@ -30,7 +31,7 @@ if [[ "$skip" != *" target "* ]]; then
     --gateways "${LOAD_GATEWAYS:-1000}" --pnes-per-gateway "${LOAD_PNES:-10}" \
     --groups "${LOAD_GROUPS:-100}" --gateways-per-group "${LOAD_SPAN:-10}" --members-per-gateway "${LOAD_MEMBERS:-1}" \
     "${fleet[@]}" \
-    --rate "${LOAD_RATE:-1000}" --duration "${LOAD_DURATION:-60}" \
+    --rate "${LOAD_RATE:-1000}" --duration "${LOAD_DURATION:-60}" --warmup "${LOAD_WARMUP:-30}" \
     --max-minutes 60 --results "$results" || echo "bench-load: run 'target' did not pass (see $results/load.md)"
 fi
 

@@ -22,6 +22,7 @@ public static class BenchCommand
         var members = new Option<int>("--members-per-gateway") { Description = "Member PNEs of a group behind each gateway it spans (at most --pnes-per-gateway).", DefaultValueFactory = _ => d.MembersPerGateway };
         var rate = new Option<double>("--rate") { Description = "Sustained: group rotations per minute, round-robin over the groups (a group still delivering its last epoch is passed over).", DefaultValueFactory = _ => d.RotationsPerMinute };
         var duration = new Option<double>("--duration") { Description = "Sustained: seconds of rotations (then the outstanding ones are drained).", DefaultValueFactory = _ => d.DurationSeconds };
+        var warmup = new Option<double>("--warmup") { Description = "Sustained: seconds of rotations at --rate before the measured --duration, so that the figures are of warm processes (the .NET JIT recompiles hot code in the first seconds under load); reported apart, and a delivery it loses still fails the run. 0: none.", DefaultValueFactory = _ => d.WarmupSeconds };
         var growthStart = new Option<int>("--growth-start") { Description = "Growth: gateways at the first step (doubled at each step).", DefaultValueFactory = _ => d.GrowthStart };
         var growthMax = new Option<int>("--growth-max") { Description = "Growth: the last step's gateways at most.", DefaultValueFactory = _ => d.GrowthMax };
         var growthPnes = new Option<int>("--growth-pnes-per-gateway") { Description = "Growth: PNEs per gateway.", DefaultValueFactory = _ => d.GrowthPnesPerGateway };
@@ -51,7 +52,7 @@ public static class BenchCommand
 
         var load = new Command("load", "Drive a real CPNS Server (child process) with simulated PN GWs and PNEs hosted in this process (or in --fleet-processes worker processes), over real MQTT/TLS and the real gateway and device code; measure fan-out time, sustained latency and throughput, and growth of time and server memory. Exits 1 unless every delivery was acknowledged and nothing failed (and, with --check-flat, memory and handles stayed flat).")
         {
-            scenario, gateways, pnes, groups, span, members, rate, duration, growthStart, growthMax, growthPnes, growthMembers, growthDuration, growthRate,
+            scenario, gateways, pnes, groups, span, members, rate, duration, warmup, growthStart, growthMax, growthPnes, growthMembers, growthDuration, growthRate,
             height, fleetProcesses, parallelism, rotationTimeout, maxMinutes, db, broker, brokerCa, logLevel, fleetDir, serverDir, serverExe, checkFlat, flatFraction, flatMiB, flatHandles,
             name, results, json, quiet,
         };
@@ -67,6 +68,7 @@ public static class BenchCommand
                 MembersPerGateway = parse.GetValue(members),
                 RotationsPerMinute = parse.GetValue(rate),
                 DurationSeconds = parse.GetValue(duration),
+                WarmupSeconds = parse.GetValue(warmup),
                 GrowthStart = parse.GetValue(growthStart),
                 GrowthMax = parse.GetValue(growthMax),
                 GrowthPnesPerGateway = parse.GetValue(growthPnes),
@@ -140,6 +142,11 @@ public static class BenchCommand
             return "--rate, --duration, --growth-rate and --growth-duration must be positive.";
         }
 
+        if (s.WarmupSeconds < 0 || double.IsNaN(s.WarmupSeconds))
+        {
+            return "--warmup must be 0 or more seconds.";
+        }
+
         if (s.GrowthStart < 1 || s.GrowthMax < s.GrowthStart)
         {
             return "--growth-start must be at least 1 and at most --growth-max.";
@@ -197,7 +204,7 @@ public static class BenchCommand
 
         if (json)
         {
-            await Console.Out.WriteLineAsync(ReportJson.Serialize(report with { ServerSamples = [], LoadSamples = [], Sustained = report.Sustained is null ? null : report.Sustained with { RotationLog = [] } })).ConfigureAwait(false);
+            await Console.Out.WriteLineAsync(ReportJson.Serialize(report with { ServerSamples = [], LoadSamples = [], Sustained = report.Sustained is null ? null : report.Sustained with { RotationLog = [] }, Warmup = report.Warmup is null ? null : report.Warmup with { RotationLog = [] } })).ConfigureAwait(false);
         }
 
         // Plain, unwrapped: scripts grep this line.
@@ -218,6 +225,11 @@ public static class BenchCommand
         if (r.FanOut is { } f)
         {
             parts.Add(string.Create(inv, $"fan-out {f.Deliveries} deliveries in {f.Seconds:F2} s ({f.Incomplete} incomplete)"));
+        }
+
+        if (r.Warmup is { } w)
+        {
+            parts.Add(string.Create(inv, $"warm-up {r.Settings.WarmupSeconds:F0} s: {w.AcknowledgedDeliveries}/{w.ExpectedDeliveries} acknowledged, p99 {w.ServerMs.P99:F0} ms"));
         }
 
         if (r.Sustained is { } u)

@@ -73,6 +73,7 @@ internal sealed class LoadRun
         SetupResult? setup = null;
         FanOutResult? fanOut = null;
         SustainedResult? sustained = null;
+        SustainedResult? warmup = null;
         var growth = new List<GrowthStep>();
         string? growthStopped = null;
         FlatnessResult? flatness = null;
@@ -113,6 +114,12 @@ internal sealed class LoadRun
 
                 if (Settings.Scenarios.Contains(LoadScenario.Sustained))
                 {
+                    if (Settings.WarmupSeconds > 0)
+                    {
+                        // Measured and kept (a delivery it loses fails the run), but apart from the figures.
+                        warmup = await SustainedScenario.RunAsync(this, groups, Settings.RotationsPerMinute, Settings.WarmupSeconds, ct, "Warm-up").ConfigureAwait(false);
+                    }
+
                     var from = Clock.Elapsed.TotalSeconds;
                     sustained = await SustainedScenario.RunAsync(this, groups, Settings.RotationsPerMinute, Settings.DurationSeconds, ct).ConfigureAwait(false);
                     if (Settings.CheckFlat)
@@ -202,7 +209,8 @@ internal sealed class LoadRun
             loadSampler.Samples,
             Clock.Elapsed.TotalSeconds,
             processes,
-            _lastSnapshot?.Processes ?? []);
+            _lastSnapshot?.Processes ?? [],
+            warmup);
     }
 
     /// <summary>Reads every fleet process (CPU, memory, descriptors, health) and keeps the reading for the report.</summary>

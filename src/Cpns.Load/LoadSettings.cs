@@ -19,6 +19,9 @@ internal sealed record LoadSettings
 
     public double DurationSeconds { get; init; } = 60;
 
+    /// <summary>Sustained: seconds of rotations at the same rate before the measured ones (the JIT's tier-up; reported apart).</summary>
+    public double WarmupSeconds { get; init; }
+
     public int GrowthStart { get; init; } = 100;
 
     public int GrowthMax { get; init; } = 3200;

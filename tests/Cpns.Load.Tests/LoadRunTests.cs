@@ -97,6 +97,7 @@ public sealed class LoadRunTests
             MembersPerGateway = 1,
             RotationsPerMinute = 60,
             DurationSeconds = 4,
+            WarmupSeconds = 3,
             TreeHeight = 4,
             MaxMinutes = 3,
             FleetProcesses = 2,
@@ -119,6 +120,14 @@ public sealed class LoadRunTests
         Assert.True(sustained.Rotations > 0);
         Assert.Equal(sustained.ExpectedDeliveries, sustained.AcknowledgedDeliveries);
         Assert.Equal(sustained.Rotations, sustained.ClientMs.Count);
+        Assert.Equal(4, sustained.Rotations + sustained.SkippedBusy);
+
+        // The warm-up ran first, at the same rate, and is kept apart from the measured window.
+        var warmup = report.Warmup!;
+        Assert.Equal(3, warmup.Rotations + warmup.SkippedBusy);
+        Assert.Equal(warmup.ExpectedDeliveries, warmup.AcknowledgedDeliveries);
+        Assert.True(warmup.RotationLog.Max(r => r.SentSeconds) < sustained.RotationLog.Min(r => r.SentSeconds));
+        Assert.Contains("warm-up 3 s", BenchCommand.Summary(report), StringComparison.Ordinal);
         Assert.True(report.Passed);
 
         // The bench process and both workers, each hosting its half; the fleet CPU is theirs together.

@@ -68,6 +68,12 @@ internal static class MarkdownReport
                 md.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
                 md.AppendLine(inv, $"| {u.DurationSeconds:F0} s | {u.OfferedPerMinute:F0}/min | {u.AchievedPerMinute:F0}/min | {u.Rotations:N0} | {u.SkippedBusy} | {u.AcknowledgedDeliveries:N0} / {u.ExpectedDeliveries:N0} | **{u.AcknowledgedPerSecond:N0}** | {u.ServerMs.P50:F0} ms | {u.ServerMs.P90:F0} ms | **{u.ServerMs.P99:F0} ms** | {u.ServerMs.Max:F0} ms | {u.DrainSeconds:F1} s |");
                 md.AppendLine();
+                if (report.Warmup is { } w)
+                {
+                    md.AppendLine(inv, $"Before it, not in these figures: a warm-up of {report.Settings.WarmupSeconds:F0} s at the same rate (the JIT recompiles the hot code of both processes in the first seconds under load): {w.Rotations:N0} rotations, {w.AcknowledgedDeliveries:N0} / {w.ExpectedDeliveries:N0} acknowledged, p50 {w.ServerMs.P50:F0} ms, p99 {w.ServerMs.P99:F0} ms, max {w.ServerMs.Max:F0} ms.");
+                    md.AppendLine();
+                }
+
                 md.AppendLine(inv, $"CPU per acknowledged PNE delivery: server {u.ServerCpuMsPerDelivery:F2} ms, fleet (gateways + PNEs{(report.FleetProcesses > 1 ? string.Create(inv, $", the bench process and its {report.FleetProcesses} workers together") : ", one process")}) {u.FleetCpuMsPerDelivery:F2} ms. Client-side cross-check (rotate request to the last member device's store): p50 {u.ClientMs.P50:F0} ms, p99 {u.ClientMs.P99:F0} ms.");
                 md.AppendLine();
                 md.AppendLine(inv, $"![latency](load-{report.RunName}-latency.png)");
@@ -138,6 +144,7 @@ internal static class MarkdownReport
             ServerSamples = [],
             LoadSamples = [],
             Sustained = r.Sustained is null ? null : r.Sustained with { RotationLog = [], Seconds = [] },
+            Warmup = r.Warmup is null ? null : r.Warmup with { RotationLog = [], Seconds = [] },
         });
         await File.WriteAllTextAsync(Path.Combine(directory, "load.json"), System.Text.Json.JsonSerializer.Serialize(summary, ReportJson.Options), cancellationToken).ConfigureAwait(false);
         return path;

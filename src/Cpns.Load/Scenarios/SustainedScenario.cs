@@ -16,11 +16,12 @@ internal static class SustainedScenario
     // Rotate requests in flight at once; beyond it the schedule is late and the rotation is skipped.
     private const int MaxInFlight = 64;
 
-    public static async Task<SustainedResult> RunAsync(LoadRun run, IReadOnlyList<GroupPlan> groups, double perMinute, double durationSeconds, CancellationToken cancellationToken)
+    public static async Task<SustainedResult> RunAsync(
+        LoadRun run, IReadOnlyList<GroupPlan> groups, double perMinute, double durationSeconds, CancellationToken cancellationToken, string stage = "Sustained")
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(perMinute, 0);
         var total = (int)Math.Floor(perMinute * durationSeconds / 60.0);
-        run.Progress.Stage($"Sustained: {perMinute:F0} rotations/min for {durationSeconds:F0} s over {groups.Count} groups", Math.Max(total, 1));
+        run.Progress.Stage($"{stage}: {perMinute:F0} rotations/min for {durationSeconds:F0} s over {groups.Count} groups", Math.Max(total, 1));
         var busy = new int[groups.Count];
         var records = new ConcurrentBag<(int Group, ulong Epoch, double Sent, double? ClientMs)>();
         var tasks = new List<Task>();
@@ -77,7 +78,7 @@ internal static class SustainedScenario
         // The server's view: commit and acknowledgement of each rotation, every PNE's status. The gateway reports a
         // delivery once its last member answered, so the server's record may trail the device's store a little:
         // read again, for a bounded time, the groups with a rotation not yet fully acknowledged.
-        run.Progress.Stage("Sustained: reading the server's delivery records", groups.Count);
+        run.Progress.Stage($"{stage}: reading the server's delivery records", groups.Count);
         var rows = new ConcurrentDictionary<string, IReadOnlyList<ServerDelivery>>(StringComparer.Ordinal);
         var pending = records.Select(r => r.Group).Distinct().ToList();
         var settle = Stopwatch.StartNew();
