@@ -31,7 +31,7 @@ internal static class MarkdownReport
         md.AppendLine("with `--fleet-processes N` N worker processes (`cpns bench fleet-worker`, a disjoint slice of the gateways each), hosts the");
         md.AppendLine("simulated PN GWs (real `GatewayHost` + `ServerLink`: own data directory, PN CA, PN broker, per-gateway key, MQTT over TLS");
         md.AppendLine("to the server) and PNEs (real `DeviceClient`: paired with a code, own EU-Key, GKDK, client certificate, MQTT over TLS to");
-        md.AppendLine("its gateway). Server memory is its resident set (`/proc/PID/status` VmRSS), handles its open descriptors (`/proc/PID/fd`).");
+        md.AppendLine("its gateway). Server memory is its resident set (`/proc/PID/status` VmRSS), handles its open descriptors (one entry each in `/proc/PID/fdinfo`).");
         md.AppendLine("Latency is server commit (the epoch's delivery rows) to the server's record of the last member's Group Key Response");
         md.AppendLine("(the gateway's delivery report); throughput counts PNE deliveries the server recorded as `Ok`.");
         md.AppendLine();

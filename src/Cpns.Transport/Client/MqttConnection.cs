@@ -25,11 +25,11 @@ namespace Cpns.Transport;
 /// <para>Receiving: <see cref="MessageReceived"/> is called for one message at a time, or with
 /// <see cref="MqttConnectionOptions.MaxConcurrentMessages"/> above 1 for messages of different topics at once (those
 /// of one topic in order); an exception it throws is logged and counted, the message is still acknowledged, and the
-/// connection goes on. A publish or subscribe that
-/// the handler makes on this same connection is not retried when the link drops under it: MQTTnet finishes a
-/// disconnect only after the handler returns, so waiting there for the reconnect would wait forever. The handler
-/// throws <see cref="ConnectionLostException"/> instead and is abandoned (logged as a warning); the peer sends
-/// again, since every answer in the protocol is awaited and re-sent by its sender.</para>
+/// connection goes on. A publish or subscribe that the handler makes on this same connection is not retried when the
+/// link drops under it: MQTTnet finishes a disconnect only after the handler returns, so waiting there for the
+/// reconnect would wait forever. The handler throws <see cref="ConnectionLostException"/> instead and is abandoned
+/// (logged as a warning); the peer sends again, since every answer in the protocol is awaited and re-sent by its
+/// sender.</para>
 /// </remarks>
 public sealed partial class MqttConnection : IAsyncDisposable
 {
@@ -47,6 +47,9 @@ public sealed partial class MqttConnection : IAsyncDisposable
 
     // The connection whose MessageReceived handler the current call chain runs in (see the remarks).
     private static readonly AsyncLocal<MqttConnection?> s_handling = new();
+
+    // Received messages per handler slot that may wait for their turn (see the constructor).
+    private const int PendingPerHandler = 64;
 
     // Concurrent receiving (MaxConcurrentMessages > 1); all null when messages are handled inside MQTTnet's loop.
     private readonly SemaphoreSlim? _handlerSlots;
@@ -288,9 +291,6 @@ public sealed partial class MqttConnection : IAsyncDisposable
         _handlerSlots?.Dispose();
         _pendingSlots?.Dispose();
     }
-
-    // Received messages per handler slot that may wait for their turn (see the constructor).
-    private const int PendingPerHandler = 64;
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
