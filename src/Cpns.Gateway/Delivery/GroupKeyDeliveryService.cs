@@ -395,22 +395,23 @@ public sealed partial class GroupKeyDeliveryService
             return (PneResponseOutcome.EpochMismatch, null);
         }
 
-        // Every member row at once: the one to update, and the rest to tell whether this answer completes the epoch.
-        var members = await GatewayQueries.Members(db, groupId).ToListAsync(cancellationToken).ConfigureAwait(false);
-        var member = members.SingleOrDefault(m => string.Equals(m.PneId, pneId, StringComparison.Ordinal));
-        if (member is null)
+        // The row to update and whether another member is still pending; every row only once the epoch is complete.
+        var rows = await GatewayQueries.MemberAndAnotherPending(db, groupId, pneId).ToListAsync(cancellationToken).ConfigureAwait(false);
+        if (rows.Count == 0 || !string.Equals(rows[0].PneId, pneId, StringComparison.Ordinal))
         {
             return (PneResponseOutcome.NotAMember, null);
         }
 
+        var member = rows[0];
         member.State = ToState(status);
         member.AnsweredAt = _store.Time.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        if (members.Exists(m => m.State == PneDeliveryState.Pending))
+        if (rows.Count > 1)
         {
             return (PneResponseOutcome.Recorded, null);
         }
 
+        var members = await GatewayQueries.Members(db, groupId).ToListAsync(cancellationToken).ConfigureAwait(false);
         var entries = members.OrderBy(m => m.PneId, StringComparer.Ordinal).Select(m => new PneDeliveryEntry(m.PneId, m.State, m.AnsweredAt)).ToList();
         return (PneResponseOutcome.Recorded, new GroupKeyDeliveryReport(groupId, epoch, entries));
     }

@@ -157,6 +157,38 @@ public sealed class GroupKeyDeliveryServiceTests
     }
 
     [Fact]
+    public async Task RecordPneResponseAndReport_FourMembersAnyOrderAndARepeatedAnswer_ReportOnceAtTheLastPending()
+    {
+        await using var gw = await GatewayHarness.StartAsync();
+        var devices = new List<IDisposable>();
+        foreach (var id in new[] { "a", "b", "c", "d" })
+        {
+            devices.Add(await gw.PairWithGkdkAsync(id));
+        }
+
+        using var gk = GroupKey.Create("g", 2);
+        await gw.Delivery.HandleNotificationAsync(gw.Notification(gk, "a", "b", "c", "d"), Ct);
+
+        // The answering member sorts first, last and between the pending ones; a repeated answer is not a completion.
+        var reports = new List<GroupKeyDeliveryReport?>();
+        foreach (var id in new[] { "c", "c", "a", "d" })
+        {
+            var (outcome, complete) = await gw.Delivery.RecordPneResponseAndReportAsync(id, "g", 2, BroadcastDecryptStatus.Success, Ct);
+            Assert.Equal(PneResponseOutcome.Recorded, outcome);
+            reports.Add(complete);
+        }
+
+        var last = await gw.Delivery.RecordPneResponseAndReportAsync("b", "g", 2, BroadcastDecryptStatus.NotARecipient, Ct);
+
+        Assert.All(reports, Assert.Null);
+        var report = Assert.IsType<GroupKeyDeliveryReport>(last.Complete);
+        Assert.Equal(
+            [("a", PneDeliveryState.Received), ("b", PneDeliveryState.NotARecipient), ("c", PneDeliveryState.Received), ("d", PneDeliveryState.Received)],
+            report.Entries.Select(e => (e.PneId, e.State)));
+        devices.ForEach(d => d.Dispose());
+    }
+
+    [Fact]
     public async Task HandleNotification_SameEpochDifferentKey_RefusedConflict()
     {
         await using var gw = await GatewayHarness.StartAsync();
