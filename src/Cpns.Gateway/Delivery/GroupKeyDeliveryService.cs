@@ -18,12 +18,17 @@ public sealed partial class GroupKeyDeliveryService
     // Bounds the memory a gateway spends on late answers; beyond it, some group's late answers are dropped.
     internal const int SupersededGroupsKept = 4096;
 
+    // Superseded epochs of one group still waiting for answers. More than one: under load a gateway can be several
+    // epochs behind on its members' answers (a load run at 100 members per gateway and a rotation a second lost the
+    // answers of whole gateways to an epoch when only the latest superseded one was kept).
+    internal const int SupersededEpochsKept = 8;
+
     private readonly GatewayStore _store;
     private readonly ILogger<GroupKeyDeliveryService> _logger;
 
     // In memory only: a late answer is worth reporting, not worth a table; a restart forgets it. Guarded by the
     // store's gate, since every use is inside a store operation.
-    private readonly Dictionary<string, SupersededEpoch> _superseded = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<SupersededEpoch>> _superseded = new(StringComparer.Ordinal);
 
     /// <summary>Creates the service over the gateway's state.</summary>
     public GroupKeyDeliveryService(GatewayStore store, ILogger<GroupKeyDeliveryService>? logger = null)
@@ -382,11 +387,15 @@ public sealed partial class GroupKeyDeliveryService
         if (epoch != (ulong)latestEpoch)
         {
             // A member that answers the epoch a newer one replaced before it answered: reported alone, for that epoch.
-            if (_superseded.TryGetValue(groupId, out var late) && late.Epoch == epoch && late.Unanswered.Remove(pneId))
+            if (_superseded.TryGetValue(groupId, out var lateEpochs) && lateEpochs.Find(e => e.Epoch == epoch) is { } late && late.Unanswered.Remove(pneId))
             {
                 if (late.Unanswered.Count == 0)
                 {
-                    _superseded.Remove(groupId);
+                    lateEpochs.Remove(late);
+                    if (lateEpochs.Count == 0)
+                    {
+                        _superseded.Remove(groupId);
+                    }
                 }
 
                 return (PneResponseOutcome.Late, new GroupKeyDeliveryReport(groupId, epoch, [new PneDeliveryEntry(pneId, ToState(status), _store.Time.GetUtcNow())]));
@@ -442,16 +451,25 @@ public sealed partial class GroupKeyDeliveryService
     {
         if (unanswered is null)
         {
-            _superseded.Remove(groupId);
             return;
         }
 
-        if (!_superseded.ContainsKey(groupId) && _superseded.Count >= SupersededGroupsKept)
+        if (!_superseded.TryGetValue(groupId, out var epochs))
         {
-            _superseded.Remove(_superseded.Keys.First());
+            if (_superseded.Count >= SupersededGroupsKept)
+            {
+                _superseded.Remove(_superseded.Keys.First());
+            }
+
+            _superseded[groupId] = epochs = [];
         }
 
-        _superseded[groupId] = unanswered;
+        if (epochs.Count >= SupersededEpochsKept)
+        {
+            epochs.RemoveAt(0);
+        }
+
+        epochs.Add(unanswered);
     }
 
     private GroupKeyNotificationResult Finish(GroupKeyNotificationResult result)

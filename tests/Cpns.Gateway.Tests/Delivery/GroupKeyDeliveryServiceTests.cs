@@ -390,4 +390,33 @@ public sealed class GroupKeyDeliveryServiceTests
         Assert.Equal(PneResponseOutcome.Late, lateForTwo.Outcome);
         Assert.Equal((2ul, "a"), (lateForTwo.Complete!.Epoch, Assert.Single(lateForTwo.Complete.Entries).PneId));
     }
+
+    [Fact]
+    public async Task HandleNotification_SeveralEpochsBeforeAnyAnswer_EachSupersededEpochsLateAnswersStillReported()
+    {
+        await using var gw = await GatewayHarness.StartAsync();
+        using var a = await gw.PairWithGkdkAsync("a");
+        using var b = await gw.PairWithGkdkAsync("b");
+        var keys = Enumerable.Range(1, 4).Select(e => GroupKey.Create("g", (ulong)e)).ToList();
+
+        // The gateway is three epochs behind on its members' answers when they come.
+        foreach (var gk in keys)
+        {
+            await gw.Delivery.HandleNotificationAsync(gw.Notification(gk, "a", "b"), Ct);
+        }
+
+        var late = new List<(PneResponseOutcome Outcome, GroupKeyDeliveryReport? Complete)>();
+        foreach (var epoch in new ulong[] { 1, 2, 3 })
+        {
+            late.Add(await gw.Delivery.RecordPneResponseAndReportAsync("a", "g", epoch, BroadcastDecryptStatus.Success, Ct));
+            late.Add(await gw.Delivery.RecordPneResponseAndReportAsync("b", "g", epoch, BroadcastDecryptStatus.Success, Ct));
+        }
+
+        Assert.All(late, r => Assert.Equal(PneResponseOutcome.Late, r.Outcome));
+        Assert.Equal(
+            [(1ul, "a"), (1ul, "b"), (2ul, "a"), (2ul, "b"), (3ul, "a"), (3ul, "b")],
+            late.Select(r => (r.Complete!.Epoch, Assert.Single(r.Complete.Entries).PneId)));
+        Assert.Equal((PneResponseOutcome.EpochMismatch, null), await gw.Delivery.RecordPneResponseAndReportAsync("a", "g", 2, BroadcastDecryptStatus.Success, Ct));
+        keys.ForEach(k => k.Dispose());
+    }
 }
