@@ -23,12 +23,17 @@ public sealed partial class GroupKeyDeliveryService
     // answers of whole gateways to an epoch when only the latest superseded one was kept).
     internal const int SupersededEpochsKept = 8;
 
+    // Members whose late answer is awaited, over every group and epoch: the bound that holds memory to a few MiB
+    // whatever the PN's size; past it the oldest superseded epochs are forgotten first.
+    internal const int UnansweredKept = 65_536;
+
     private readonly GatewayStore _store;
     private readonly ILogger<GroupKeyDeliveryService> _logger;
 
     // In memory only: a late answer is worth reporting, not worth a table; a restart forgets it. Guarded by the
     // store's gate, since every use is inside a store operation.
     private readonly Dictionary<string, List<SupersededEpoch>> _superseded = new(StringComparer.Ordinal);
+    private int _unanswered;
 
     /// <summary>Creates the service over the gateway's state.</summary>
     public GroupKeyDeliveryService(GatewayStore store, ILogger<GroupKeyDeliveryService>? logger = null)
@@ -389,6 +394,7 @@ public sealed partial class GroupKeyDeliveryService
             // A member that answers the epoch a newer one replaced before it answered: reported alone, for that epoch.
             if (_superseded.TryGetValue(groupId, out var lateEpochs) && lateEpochs.Find(e => e.Epoch == epoch) is { } late && late.Unanswered.Remove(pneId))
             {
+                _unanswered--;
                 if (late.Unanswered.Count == 0)
                 {
                     lateEpochs.Remove(late);
@@ -458,7 +464,7 @@ public sealed partial class GroupKeyDeliveryService
         {
             if (_superseded.Count >= SupersededGroupsKept)
             {
-                _superseded.Remove(_superseded.Keys.First());
+                ForgetOldest(_superseded.Keys.First(), all: true);
             }
 
             _superseded[groupId] = epochs = [];
@@ -466,10 +472,32 @@ public sealed partial class GroupKeyDeliveryService
 
         if (epochs.Count >= SupersededEpochsKept)
         {
-            epochs.RemoveAt(0);
+            ForgetOldest(groupId, all: false);
         }
 
         epochs.Add(unanswered);
+        _unanswered += unanswered.Unanswered.Count;
+        while (_unanswered > UnansweredKept && _superseded.Count > 0)
+        {
+            ForgetOldest(_superseded.Keys.First(), all: false);
+        }
+    }
+
+    // Drops a group's oldest superseded epoch (or all of them), and the group when none is left.
+    private void ForgetOldest(string groupId, bool all)
+    {
+        var epochs = _superseded[groupId];
+        do
+        {
+            _unanswered -= epochs[0].Unanswered.Count;
+            epochs.RemoveAt(0);
+        }
+        while (all && epochs.Count > 0);
+
+        if (epochs.Count == 0)
+        {
+            _superseded.Remove(groupId);
+        }
     }
 
     private GroupKeyNotificationResult Finish(GroupKeyNotificationResult result)

@@ -419,4 +419,29 @@ public sealed class GroupKeyDeliveryServiceTests
         Assert.Equal((PneResponseOutcome.EpochMismatch, null), await gw.Delivery.RecordPneResponseAndReportAsync("a", "g", 2, BroadcastDecryptStatus.Success, Ct));
         keys.ForEach(k => k.Dispose());
     }
+
+    [Fact]
+    public async Task HandleNotification_MoreSupersededEpochsThanKept_OldestForgottenNewerStillReported()
+    {
+        await using var gw = await GatewayHarness.StartAsync();
+        using var a = await gw.PairWithGkdkAsync("a");
+        var last = GroupKeyDeliveryService.SupersededEpochsKept + 2;
+        var keys = Enumerable.Range(1, last + 1).Select(e => GroupKey.Create("g", (ulong)e)).ToList();
+        foreach (var gk in keys)
+        {
+            await gw.Delivery.HandleNotificationAsync(gw.Notification(gk, "a"), Ct);
+        }
+
+        // Epochs 1 .. last are superseded, unanswered; only the newest SupersededEpochsKept of them are remembered.
+        var outcomes = new List<PneResponseOutcome>();
+        for (var epoch = 1; epoch <= last; epoch++)
+        {
+            outcomes.Add((await gw.Delivery.RecordPneResponseAndReportAsync("a", "g", (ulong)epoch, BroadcastDecryptStatus.Success, Ct)).Outcome);
+        }
+
+        Assert.Equal(
+            [PneResponseOutcome.EpochMismatch, PneResponseOutcome.EpochMismatch, .. Enumerable.Repeat(PneResponseOutcome.Late, GroupKeyDeliveryService.SupersededEpochsKept)],
+            outcomes);
+        keys.ForEach(k => k.Dispose());
+    }
 }
