@@ -18,7 +18,7 @@ public sealed class ConcurrentReceiveTests
         await using var broker = await TestNet.StartBrokerAsync();
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var handled = Channel.CreateUnbounded<string>();
-        await using var server = TestNet.CreateConnection(broker.Endpoint, "cpns-server", TestPki.ClientCertificate("cpns-server"), maxConcurrentMessages: 4);
+        await using var server = CreateServer(broker, maxConcurrentMessages: 4);
         server.MessageReceived = async (message, ct) =>
         {
             if (message.Topic == Topics.GatewayUp("gw-1"))
@@ -29,9 +29,7 @@ public sealed class ConcurrentReceiveTests
             await handled.Writer.WriteAsync(message.Topic, ct);
         };
         server.Start();
-        await server.SubscribeAsync(Topics.GatewayUpAll, Ct);
-        var (gw1, _) = await TestNet.ConnectAsync(broker, "gw-1");
-        var (gw2, _) = await TestNet.ConnectAsync(broker, "gw-2");
+        var (gw1, gw2) = await SubscribeAndConnectTwoGatewaysAsync(server, broker);
         await using (gw1)
         await using (gw2)
         {
@@ -54,7 +52,7 @@ public sealed class ConcurrentReceiveTests
         var active = new ConcurrentDictionary<string, int>();
         var overlaps = 0;
         var done = new CountdownEvent(2 * PerTopic);
-        await using var server = TestNet.CreateConnection(broker.Endpoint, "cpns-server", TestPki.ClientCertificate("cpns-server"), maxConcurrentMessages: 8);
+        await using var server = CreateServer(broker, maxConcurrentMessages: 8);
         server.MessageReceived = async (message, ct) =>
         {
             if (active.AddOrUpdate(message.Topic, 1, (_, n) => n + 1) > 1)
@@ -68,9 +66,7 @@ public sealed class ConcurrentReceiveTests
             done.Signal();
         };
         server.Start();
-        await server.SubscribeAsync(Topics.GatewayUpAll, Ct);
-        var (gw1, _) = await TestNet.ConnectAsync(broker, "gw-1");
-        var (gw2, _) = await TestNet.ConnectAsync(broker, "gw-2");
+        var (gw1, gw2) = await SubscribeAndConnectTwoGatewaysAsync(server, broker);
         await using (gw1)
         await using (gw2)
         {
@@ -98,7 +94,7 @@ public sealed class ConcurrentReceiveTests
         var connects = Channel.CreateUnbounded<ConnectedContext>();
         var received = Channel.CreateUnbounded<string>();
         var first = true;
-        await using var server = TestNet.CreateConnection(broker.Endpoint, "cpns-server", TestPki.ClientCertificate("cpns-server"), maxConcurrentMessages: 4);
+        await using var server = CreateServer(broker, maxConcurrentMessages: 4);
         server.MessageReceived = async (message, ct) =>
         {
             var text = Encoding.ASCII.GetString(message.Payload.Span);
@@ -116,9 +112,7 @@ public sealed class ConcurrentReceiveTests
         server.Connected = (context, ct) => connects.Writer.WriteAsync(context, ct).AsTask();
         server.Start();
         await connects.Reader.ReadAsync(Ct).AsTask().WaitAsync(TestNet.Timeout, Ct);
-        await server.SubscribeAsync(Topics.GatewayUpAll, Ct);
-        var (gw1, _) = await TestNet.ConnectAsync(broker, "gw-1");
-        var (gw2, _) = await TestNet.ConnectAsync(broker, "gw-2");
+        var (gw1, gw2) = await SubscribeAndConnectTwoGatewaysAsync(server, broker);
         await using (gw1)
         await using (gw2)
         {
@@ -143,5 +137,17 @@ public sealed class ConcurrentReceiveTests
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => TestNet.CreateConnection(
             MqttBrokerEndpoint.Parse("mqtts://127.0.0.1:8883"), "cpns-server", certificate: null, maxConcurrentMessages: 0));
+    }
+
+    private static MqttConnection CreateServer(MqttBroker broker, int maxConcurrentMessages) =>
+        TestNet.CreateConnection(broker.Endpoint, "cpns-server", TestPki.ClientCertificate("cpns-server"), maxConcurrentMessages: maxConcurrentMessages);
+
+    /// <summary>Subscribes the server to every gateway uplink, then connects gw-1 and gw-2.</summary>
+    private static async Task<(MqttConnection Gw1, MqttConnection Gw2)> SubscribeAndConnectTwoGatewaysAsync(MqttConnection server, MqttBroker broker)
+    {
+        await server.SubscribeAsync(Topics.GatewayUpAll, Ct);
+        var (gw1, _) = await TestNet.ConnectAsync(broker, "gw-1");
+        var (gw2, _) = await TestNet.ConnectAsync(broker, "gw-2");
+        return (gw1, gw2);
     }
 }
