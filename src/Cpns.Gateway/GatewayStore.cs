@@ -22,18 +22,21 @@ public sealed partial class GatewayStore : IAsyncDisposable, IDisposable
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly PooledDbContextFactory<GatewayDbContext> _contexts;
+    private readonly SqliteConnection _connection;
     private readonly ILogger<GatewayStore> _logger;
     private KeyMaterialSet? _keyMaterial;
     private WrappingKey? _gatewayKey;
     private bool _disposed;
-    private string _connectionString = "";
+    private int _closing;
 
-    private GatewayStore(GatewayOptions options, TimeProvider time, ILoggerFactory loggerFactory, SecretSealer sealer, DbContextOptions<GatewayDbContext> dbOptions)
+    private GatewayStore(GatewayOptions options, TimeProvider time, ILoggerFactory loggerFactory, SecretSealer sealer, SqliteConnection connection)
     {
         Options = options;
         Time = time;
         LoggerFactory = loggerFactory;
         Sealer = sealer;
+        _connection = connection;
+        var dbOptions = new DbContextOptionsBuilder<GatewayDbContext>().UseSqlite(connection).Options;
         // Pooled contexts: building a context resolves dozens of EF services (9 % of a loaded gateway's CPU when each
         // operation made a new one). Operations are serialized by the gate, so one pooled context is all it reuses.
         _contexts = new PooledDbContextFactory<GatewayDbContext>(dbOptions, poolSize: 2);
@@ -87,14 +90,13 @@ public sealed partial class GatewayStore : IAsyncDisposable, IDisposable
 
         var masterKey = MasterKeyFile.LoadOrCreate(directory, out var created);
         var sealer = new SecretSealer(masterKey);
-        // Pooled: every operation runs on a fresh context, and without a pool each one opened and closed the SQLite
-        // file (sqlite3_open_v2 / close_v2 were the top CPU frames of the gateways under load). Dispose clears this
-        // database's pool, so a closed store still holds no file handle for a restart or a test's cleanup.
-        var connectionString = $"Data Source={Path.Combine(directory, DatabaseFileName)};Pooling=True";
-        var dbOptions = new DbContextOptionsBuilder<GatewayDbContext>()
-            .UseSqlite(connectionString)
-            .Options;
-        var store = new GatewayStore(options, timeProvider ?? TimeProvider.System, loggerFactory, sealer, dbOptions) { _connectionString = connectionString };
+        // One connection, open for the store's life (operations are serialized, so one is all they use). EF Core opens
+        // and closes a connection it opened itself around every query and SaveChanges, and each open, even from
+        // Microsoft.Data.Sqlite's pool, registers EF's SQL functions on it again (a delegate per function): with a
+        // connection per operation that was about a tenth of a loaded gateway's CPU. A connection EF is given open
+        // it neither opens nor closes. Dispose closes it, so a closed store holds no file handle.
+        var connection = new SqliteConnection($"Data Source={Path.Combine(directory, DatabaseFileName)};Pooling=False");
+        var store = new GatewayStore(options, timeProvider ?? TimeProvider.System, loggerFactory, sealer, connection);
         try
         {
             await store.InitializeAsync(created, cancellationToken).ConfigureAwait(false);
@@ -168,28 +170,40 @@ public sealed partial class GatewayStore : IAsyncDisposable, IDisposable
     /// <summary>Closes the database and wipes every key held in memory.</summary>
     public void Dispose()
     {
-        if (_disposed)
+        if (Interlocked.Exchange(ref _closing, 1) != 0)
         {
             return;
         }
 
-        _disposed = true;
-        using (var connection = new SqliteConnection(_connectionString))
+        // An operation in flight finishes first: its connection, keys and sealer would be closed under it otherwise.
+        _gate.Wait();
+        try
         {
-            SqliteConnection.ClearPool(connection);
+            Close();
         }
-
-        _keyMaterial?.Dispose();
-        _gatewayKey?.Dispose();
-        Sealer.Dispose();
-        _gate.Dispose();
+        finally
+        {
+            _gate.Release();
+        }
     }
 
     /// <inheritdoc cref="Dispose"/>
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
-        Dispose();
-        return ValueTask.CompletedTask;
+        if (Interlocked.Exchange(ref _closing, 1) != 0)
+        {
+            return;
+        }
+
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            Close();
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
 
     /// <summary>Runs one operation on a fresh context, serialized with every other operation.</summary>
@@ -199,6 +213,8 @@ public sealed partial class GatewayStore : IAsyncDisposable, IDisposable
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            // Operations queued behind the one a close waited for find the store closed.
+            ObjectDisposedException.ThrowIf(_disposed, this);
             await using var db = _contexts.CreateDbContext();
             return await operation(db).ConfigureAwait(false);
         }
@@ -266,6 +282,17 @@ public sealed partial class GatewayStore : IAsyncDisposable, IDisposable
         return created;
     }
 
+    // Under the gate: the semaphore itself stays, since operations may still be waiting on it (they then find the
+    // store closed); disposing it would leave them waiting for ever.
+    private void Close()
+    {
+        _disposed = true;
+        _connection.Dispose();
+        _keyMaterial?.Dispose();
+        _gatewayKey?.Dispose();
+        Sealer.Dispose();
+    }
+
     internal string RequirePnId() => PnId ?? throw new InvalidOperationException("The gateway identity is not initialized.");
 
     internal string RequireGatewayId() => GatewayId ?? throw new InvalidOperationException("The gateway identity is not initialized.");
@@ -295,6 +322,9 @@ public sealed partial class GatewayStore : IAsyncDisposable, IDisposable
         {
             GatewayThrow.Startup($"'{DatabasePath}' exists but '{MasterKeyFile.FileName}' was missing: the stored secrets cannot be opened. Restore the key file or start from an empty data directory.");
         }
+
+        // After the check: opening creates the file.
+        await _connection.OpenAsync(cancellationToken).ConfigureAwait(false);
 
         await using (var db = _contexts.CreateDbContext())
         {

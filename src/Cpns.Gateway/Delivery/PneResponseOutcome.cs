@@ -20,4 +20,7 @@ public enum PneResponseOutcome
     /// server's report of that epoch only.
     /// </summary>
     Late = 4,
+
+    /// <summary>The PNE is not registered in the PN, or was removed from it; ignored.</summary>
+    UnknownPne = 5,
 }

@@ -109,14 +109,20 @@ public sealed partial class GatewayHost
             return;
         }
 
-        if (!await CheckActivePneAsync(pneId, cancellationToken).ConfigureAwait(false))
+        if (IsRemoved(pneId))
         {
             return;
         }
 
-        // Flow 6.x.y step 7.
+        // Flow 6.x.y step 7. Whether the PNE is registered is checked with the rest of its answer's batch.
         var (outcome, complete) = await Delivery.RecordPneResponseAndReportAsync(pneId, response.GroupId, response.Epoch, ProtocolMapping.ToDecryptStatus(response.Status), cancellationToken).ConfigureAwait(false);
         Log.PneResponse(_logger, pneId, response.GroupId, response.Epoch, response.Status, outcome);
+        if (outcome == Cpns.Gateway.Delivery.PneResponseOutcome.UnknownPne)
+        {
+            Refuse(PneInputRefusal.UnknownPne, pneId, "not registered in the PN");
+            return;
+        }
+
         if (complete is not null)
         {
             // A late answer is reported once by construction; a complete epoch can be completed again by a repeat.
@@ -229,9 +235,8 @@ public sealed partial class GatewayHost
 
     private async Task<bool> CheckActivePneAsync(string pneId, CancellationToken cancellationToken)
     {
-        if (_removed.ContainsKey(pneId))
+        if (IsRemoved(pneId))
         {
-            Refuse(PneInputRefusal.RemovedPne, pneId, "removed from the PN");
             return false;
         }
 
@@ -242,6 +247,17 @@ public sealed partial class GatewayHost
         }
 
         return known;
+    }
+
+    private bool IsRemoved(string pneId)
+    {
+        if (_removed.ContainsKey(pneId))
+        {
+            Refuse(PneInputRefusal.RemovedPne, pneId, "removed from the PN");
+            return true;
+        }
+
+        return false;
     }
 
     private async Task ReportDeliveryAsync(Delivery.GroupKeyDeliveryReport report, bool once, CancellationToken cancellationToken)

@@ -30,6 +30,9 @@ public sealed partial class GatewayHost : IAsyncDisposable
     /// <summary>The file the PN broker keeps its retained messages in (the latest broadcast of each group).</summary>
     public const string RetainedFileName = "retained.bin";
 
+    // PNE messages handled at once on the gateway's connection to its PN broker.
+    internal const int PneMessagesInFlight = 32;
+
     private readonly GatewayStore _store;
     private readonly PnCertificateAuthority _ca;
     private readonly IServerUplink? _uplink;
@@ -309,6 +312,9 @@ public sealed partial class GatewayHost : IAsyncDisposable
                 CaCertificate = _ca.Certificate,
                 ReconnectDelay = TimeSpan.FromMilliseconds(200),
                 MaxReconnectDelay = TimeSpan.FromSeconds(5),
+                // The PNEs' messages overlap (each PNE's in its order), so that the answers to one broadcast queue up
+                // and are written to the store in batches rather than one store operation each, one after another.
+                MaxConcurrentMessages = PneMessagesInFlight,
             },
             loggerFactory);
         _connection.MessageReceived = OnMessageAsync;

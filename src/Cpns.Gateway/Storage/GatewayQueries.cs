@@ -34,17 +34,15 @@ internal static class GatewayQueries
         EF.CompileAsyncQuery((GatewayDbContext db, string groupId) =>
             db.GroupMembers.Where(m => m.GroupId == groupId));
 
-    /// <summary>
-    /// The PNE's member row first, if it has one, then at most one other member still pending; tracked. What a PNE's
-    /// answer needs, in rows that do not grow with the PN: reading every member for every answer made an epoch's
-    /// answers cost the square of its members (a quarter of a gateway's CPU at 20 members behind it).
-    /// </summary>
-    public static readonly Func<GatewayDbContext, string, string, IAsyncEnumerable<GroupMemberEntity>> MemberAndAnotherPending =
-        EF.CompileAsyncQuery((GatewayDbContext db, string groupId, string pneId) =>
-            db.GroupMembers
-                .Where(m => m.GroupId == groupId && (m.PneId == pneId || m.State == Delivery.PneDeliveryState.Pending))
-                .OrderBy(m => m.PneId == pneId ? 0 : 1)
-                .Take(2));
+    /// <summary>The member rows of the given PNEs in the group, tracked: what a batch of answers updates.</summary>
+    public static readonly Func<GatewayDbContext, string, string[], IAsyncEnumerable<GroupMemberEntity>> MembersAmong =
+        EF.CompileAsyncQuery((GatewayDbContext db, string groupId, string[] pneIds) =>
+            db.GroupMembers.Where(m => m.GroupId == groupId && pneIds.Contains(m.PneId)));
+
+    /// <summary>True when a member of the group's latest epoch has not answered it yet.</summary>
+    public static readonly Func<GatewayDbContext, string, CancellationToken, Task<bool>> AnyPending =
+        EF.CompileAsyncQuery((GatewayDbContext db, string groupId, CancellationToken _) =>
+            db.GroupMembers.Any(m => m.GroupId == groupId && m.State == Delivery.PneDeliveryState.Pending));
 
     /// <summary>The latest epoch at which the whole group was deleted, or null.</summary>
     public static readonly Func<GatewayDbContext, string, CancellationToken, Task<long?>> LastGroupDelete =

@@ -189,6 +189,57 @@ public sealed class GroupKeyDeliveryServiceTests
     }
 
     [Fact]
+    public async Task RecordPneResponseAndReport_ManyAnswersWhileTheStoreIsBusy_OneBatchEachOutcomeAndOneReport()
+    {
+        await using var gw = await GatewayHarness.StartAsync();
+        var ids = Enumerable.Range(0, 24).Select(i => $"m{i:D2}").ToArray();
+        var devices = new List<IDisposable>();
+        foreach (var id in ids.Append("outsider"))
+        {
+            devices.Add(await gw.PairWithGkdkAsync(id));
+        }
+
+        using var gk = GroupKey.Create("g", 3);
+        await gw.Delivery.HandleNotificationAsync(gw.Notification(gk, ids), Ct);
+
+        // Hold the store so that every answer queues behind one operation and is written in the same batch.
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var busy = gw.Store.RunAsync(async _ => { await release.Task; return 0; }, Ct);
+        var answers = ids.Select(id => gw.Delivery.RecordPneResponseAndReportAsync(id, "g", 3, BroadcastDecryptStatus.Success, Ct)).ToList();
+        var outsider = gw.Delivery.RecordPneResponseAndReportAsync("outsider", "g", 3, BroadcastDecryptStatus.Success, Ct);
+        var ghost = gw.Delivery.RecordPneResponseAndReportAsync("ghost", "g", 3, BroadcastDecryptStatus.Success, Ct);
+        var stale = gw.Delivery.RecordPneResponseAndReportAsync(ids[0], "g", 2, BroadcastDecryptStatus.Success, Ct);
+        var unknownGroup = gw.Delivery.RecordPneResponseAndReportAsync(ids[1], "other", 3, BroadcastDecryptStatus.Success, Ct);
+        Assert.DoesNotContain(answers, a => a.IsCompleted);
+        release.SetResult();
+        await busy;
+        var results = await Task.WhenAll(answers);
+
+        Assert.All(results, r => Assert.Equal(PneResponseOutcome.Recorded, r.Outcome));
+        var report = Assert.Single(results, r => r.Complete is not null).Complete!;
+        Assert.Equal(ids.Select(id => (id, PneDeliveryState.Received)), report.Entries.Select(e => (e.PneId, e.State)));
+        Assert.Equal((PneResponseOutcome.NotAMember, (GroupKeyDeliveryReport?)null), await outsider);
+        Assert.Equal((PneResponseOutcome.UnknownPne, (GroupKeyDeliveryReport?)null), await ghost);
+        Assert.Equal((PneResponseOutcome.EpochMismatch, (GroupKeyDeliveryReport?)null), await stale);
+        Assert.Equal((PneResponseOutcome.UnknownGroup, (GroupKeyDeliveryReport?)null), await unknownGroup);
+        Assert.Empty(await gw.Delivery.PnesMissingAsync("g", Ct));
+        devices.ForEach(d => d.Dispose());
+    }
+
+    [Fact]
+    public async Task RecordPneResponse_StoreClosed_TheCallerGetsTheFailure()
+    {
+        await using var gw = await GatewayHarness.StartAsync();
+        using var a = await gw.PairWithGkdkAsync("a");
+        using var gk = GroupKey.Create("g", 1);
+        await gw.Delivery.HandleNotificationAsync(gw.Notification(gk, "a"), Ct);
+
+        gw.Store.Dispose();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => gw.Delivery.RecordPneResponseAsync("a", "g", 1, BroadcastDecryptStatus.Success, Ct));
+    }
+
+    [Fact]
     public async Task HandleNotification_SameEpochDifferentKey_RefusedConflict()
     {
         await using var gw = await GatewayHarness.StartAsync();
@@ -292,6 +343,7 @@ public sealed class GroupKeyDeliveryServiceTests
         using var a = await gw.PairWithGkdkAsync("a");
         using var b = await gw.PairWithGkdkAsync("b");
         using var c = await gw.PairWithGkdkAsync("c");
+        using var d = await gw.PairWithGkdkAsync("d");
         using var gk = GroupKey.Create("g", 1);
         await gw.Delivery.HandleNotificationAsync(gw.Notification(gk, "a", "b", "c"), Ct);
         Assert.Equal(["a", "b", "c"], await gw.Delivery.PnesMissingAsync("g", Ct));
@@ -299,7 +351,8 @@ public sealed class GroupKeyDeliveryServiceTests
         Assert.Equal(PneResponseOutcome.Recorded, await gw.Delivery.RecordPneResponseAsync("a", "g", 1, BroadcastDecryptStatus.Success, Ct));
         Assert.Equal(PneResponseOutcome.Recorded, await gw.Delivery.RecordPneResponseAsync("b", "g", 1, BroadcastDecryptStatus.AuthenticationFailed, Ct));
         Assert.Equal(PneResponseOutcome.EpochMismatch, await gw.Delivery.RecordPneResponseAsync("c", "g", 2, BroadcastDecryptStatus.Success, Ct));
-        Assert.Equal(PneResponseOutcome.NotAMember, await gw.Delivery.RecordPneResponseAsync("ghost", "g", 1, BroadcastDecryptStatus.Success, Ct));
+        Assert.Equal(PneResponseOutcome.NotAMember, await gw.Delivery.RecordPneResponseAsync("d", "g", 1, BroadcastDecryptStatus.Success, Ct));
+        Assert.Equal(PneResponseOutcome.UnknownPne, await gw.Delivery.RecordPneResponseAsync("ghost", "g", 1, BroadcastDecryptStatus.Success, Ct));
         Assert.Equal(PneResponseOutcome.UnknownGroup, await gw.Delivery.RecordPneResponseAsync("a", "nope", 1, BroadcastDecryptStatus.Success, Ct));
 
         var report = await gw.Delivery.GetDeliveryReportAsync("g", Ct);

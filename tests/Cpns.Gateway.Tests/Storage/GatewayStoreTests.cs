@@ -1,6 +1,7 @@
 using Cpns.Crypto;
 using Cpns.Gateway.Storage;
 using Cpns.Gateway.Tests.TestSupport;
+using Microsoft.EntityFrameworkCore;
 
 namespace Cpns.Gateway.Tests.Storage;
 
@@ -20,6 +21,33 @@ public sealed class GatewayStoreTests
         {
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(keyPath));
         }
+    }
+
+    [Fact]
+    public async Task DisposeAsync_OperationsInFlightOrQueued_FinishFirstAndLaterOnesAreRefused()
+    {
+        await using var gw = await GatewayHarness.StartAsync();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var inFlight = gw.Store.RunAsync(
+            async db =>
+            {
+                await release.Task;
+                return await db.Pnes.CountAsync(Ct); // the connection is still open under it
+            },
+            Ct);
+        var queued = gw.Store.RunAsync(db => db.Pnes.CountAsync(Ct), Ct);
+
+        var closing = gw.Store.DisposeAsync().AsTask();
+        var afterClose = gw.Store.RunAsync(db => db.Pnes.CountAsync(Ct), Ct);
+        await Task.Delay(100, Ct);
+        Assert.False(closing.IsCompleted);
+        release.SetResult();
+
+        Assert.Equal(0, await inFlight);
+        Assert.Equal(0, await queued);
+        await closing;
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => afterClose);
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => gw.Store.RunAsync(db => db.Pnes.CountAsync(Ct), Ct));
     }
 
     [Theory]
