@@ -170,39 +170,21 @@ public sealed partial class GatewayStore : IAsyncDisposable, IDisposable
     /// <summary>Closes the database and wipes every key held in memory.</summary>
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _closing, 1) != 0)
+        if (Interlocked.Exchange(ref _closing, 1) == 0)
         {
-            return;
-        }
-
-        // An operation in flight finishes first: its connection, keys and sealer would be closed under it otherwise.
-        _gate.Wait();
-        try
-        {
-            Close();
-        }
-        finally
-        {
-            _gate.Release();
+            // An operation in flight finishes first: its connection, keys and sealer would be closed under it otherwise.
+            _gate.Wait();
+            CloseAndRelease();
         }
     }
 
     /// <inheritdoc cref="Dispose"/>
     public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _closing, 1) != 0)
+        if (Interlocked.Exchange(ref _closing, 1) == 0)
         {
-            return;
-        }
-
-        await _gate.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            Close();
-        }
-        finally
-        {
-            _gate.Release();
+            await _gate.WaitAsync().ConfigureAwait(false);
+            CloseAndRelease();
         }
     }
 
@@ -282,15 +264,22 @@ public sealed partial class GatewayStore : IAsyncDisposable, IDisposable
         return created;
     }
 
-    // Under the gate: the semaphore itself stays, since operations may still be waiting on it (they then find the
-    // store closed); disposing it would leave them waiting for ever.
-    private void Close()
+    // Called holding the gate. The semaphore itself stays, since operations may still be waiting on it (they then
+    // find the store closed); disposing it would leave them waiting for ever.
+    private void CloseAndRelease()
     {
-        _disposed = true;
-        _connection.Dispose();
-        _keyMaterial?.Dispose();
-        _gatewayKey?.Dispose();
-        Sealer.Dispose();
+        try
+        {
+            _disposed = true;
+            _connection.Dispose();
+            _keyMaterial?.Dispose();
+            _gatewayKey?.Dispose();
+            Sealer.Dispose();
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
 
     internal string RequirePnId() => PnId ?? throw new InvalidOperationException("The gateway identity is not initialized.");

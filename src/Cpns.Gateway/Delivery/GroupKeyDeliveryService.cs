@@ -114,8 +114,7 @@ public sealed partial class GroupKeyDeliveryService
                 }
 
                 var members = await db.GroupMembers.AsNoTracking().Where(m => m.GroupId == groupId).ToListAsync(cancellationToken).ConfigureAwait(false);
-                var entries = members.OrderBy(m => m.PneId, StringComparer.Ordinal).Select(m => new PneDeliveryEntry(m.PneId, m.State, m.AnsweredAt)).ToList();
-                return new GroupKeyDeliveryReport(groupId, (ulong)group.Epoch, entries);
+                return new GroupKeyDeliveryReport(groupId, (ulong)group.Epoch, Entries(members));
             },
             cancellationToken);
     }
@@ -436,14 +435,8 @@ public sealed partial class GroupKeyDeliveryService
     private async Task<(PneResponseOutcome Outcome, GroupKeyDeliveryReport? Complete)[]> RecordAnswersAsync(GatewayDbContext db, List<PneAnswer> batch)
     {
         var results = new (PneResponseOutcome Outcome, GroupKeyDeliveryReport? Complete)[batch.Count];
-        var active = new HashSet<string>(StringComparer.Ordinal);
-        await foreach (var pne in GatewayQueries.Pnes(db, [.. batch.Select(a => a.PneId).Distinct(StringComparer.Ordinal)]).ConfigureAwait(false))
-        {
-            if (!pne.Removed)
-            {
-                active.Add(pne.PneId);
-            }
-        }
+        var active = await GatewayQueries.ActivePneIds(db, [.. batch.Select(a => a.PneId).Distinct(StringComparer.Ordinal)])
+            .ToHashSetAsync(StringComparer.Ordinal).ConfigureAwait(false);
 
         var late = new List<int>();
         var lastRecorded = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -500,8 +493,7 @@ public sealed partial class GroupKeyDeliveryService
             if (!await GatewayQueries.AnyPending(db, groupId, CancellationToken.None).ConfigureAwait(false))
             {
                 var members = await GatewayQueries.Members(db, groupId).ToListAsync().ConfigureAwait(false);
-                var entries = members.OrderBy(m => m.PneId, StringComparer.Ordinal).Select(m => new PneDeliveryEntry(m.PneId, m.State, m.AnsweredAt)).ToList();
-                results[i] = (PneResponseOutcome.Recorded, new GroupKeyDeliveryReport(groupId, batch[i].Epoch, entries));
+                results[i] = (PneResponseOutcome.Recorded, new GroupKeyDeliveryReport(groupId, batch[i].Epoch, Entries(members)));
             }
         }
 
@@ -535,6 +527,10 @@ public sealed partial class GroupKeyDeliveryService
         return (PneResponseOutcome.Late, new GroupKeyDeliveryReport(answer.GroupId, answer.Epoch, [new PneDeliveryEntry(answer.PneId, ToState(answer.Status), _store.Time.GetUtcNow())]));
     }
 
+    // A report's entries: in PNE id order, so that a report reads the same whatever order the answers came in.
+    private static List<PneDeliveryEntry> Entries(IEnumerable<GroupMemberEntity> members) =>
+        [.. members.OrderBy(m => m.PneId, StringComparer.Ordinal).Select(m => new PneDeliveryEntry(m.PneId, m.State, m.AnsweredAt))];
+
     private static PneDeliveryState ToState(BroadcastDecryptStatus status) => status switch
     {
         BroadcastDecryptStatus.Success => PneDeliveryState.Received,
@@ -553,7 +549,7 @@ public sealed partial class GroupKeyDeliveryService
         }
 
         var epoch = (ulong)rows[0].Epoch;
-        var answered = rows.Where(m => m.State != PneDeliveryState.Pending).OrderBy(m => m.PneId, StringComparer.Ordinal).Select(m => new PneDeliveryEntry(m.PneId, m.State, m.AnsweredAt)).ToList();
+        var answered = Entries(rows.Where(m => m.State != PneDeliveryState.Pending));
         return (answered.Count == 0 ? null : new GroupKeyDeliveryReport(groupId, epoch, answered), new SupersededEpoch(epoch, pending));
     }
 

@@ -14,6 +14,11 @@ internal static class GatewayQueries
         EF.CompileAsyncQuery((GatewayDbContext db, string pneId, CancellationToken _) =>
             db.Pnes.AsNoTracking().Any(p => p.PneId == pneId && !p.Removed));
 
+    /// <summary>The ids among the given PNEs that are registered in the PN and not removed: what a batch of answers checks.</summary>
+    public static readonly Func<GatewayDbContext, string[], IAsyncEnumerable<string>> ActivePneIds =
+        EF.CompileAsyncQuery((GatewayDbContext db, string[] pneIds) =>
+            db.Pnes.Where(p => pneIds.Contains(p.PneId) && !p.Removed).Select(p => p.PneId));
+
     /// <summary>True when the PNE is a member of the group's latest epoch.</summary>
     public static readonly Func<GatewayDbContext, string, string, CancellationToken, Task<bool>> IsMember =
         EF.CompileAsyncQuery((GatewayDbContext db, string groupId, string pneId, CancellationToken _) =>
