@@ -114,14 +114,9 @@ internal sealed class LoadRun
 
                 if (Settings.Scenarios.Contains(LoadScenario.Sustained))
                 {
-                    if (Settings.WarmupSeconds > 0)
-                    {
-                        // Measured and kept (a delivery it loses fails the run), but apart from the figures.
-                        warmup = await SustainedScenario.RunAsync(this, groups, Settings.RotationsPerMinute, Settings.WarmupSeconds, ct, "Warm-up").ConfigureAwait(false);
-                    }
-
-                    var from = Clock.Elapsed.TotalSeconds;
-                    sustained = await SustainedScenario.RunAsync(this, groups, Settings.RotationsPerMinute, Settings.DurationSeconds, ct).ConfigureAwait(false);
+                    // The warm-up is measured and kept (a delivery it loses fails the run), but apart from the figures.
+                    var from = Clock.Elapsed.TotalSeconds + Settings.WarmupSeconds;
+                    (warmup, sustained) = await SustainedScenario.RunAsync(this, groups, Settings.RotationsPerMinute, Settings.WarmupSeconds, Settings.DurationSeconds, ct).ConfigureAwait(false);
                     if (Settings.CheckFlat)
                     {
                         flatness = Flatness.Evaluate(sampler.Between(from, from + Settings.DurationSeconds), from, Settings);

@@ -70,7 +70,7 @@ internal static class MarkdownReport
                 md.AppendLine();
                 if (report.Warmup is { } w)
                 {
-                    md.AppendLine(inv, $"Before it, not in these figures: a warm-up of {report.Settings.WarmupSeconds:F0} s at the same rate (the JIT recompiles the hot code of both processes in the first seconds under load): {w.Rotations:N0} rotations, {w.AcknowledgedDeliveries:N0} / {w.ExpectedDeliveries:N0} acknowledged, p50 {w.ServerMs.P50:F0} ms, p99 {w.ServerMs.P99:F0} ms, max {w.ServerMs.Max:F0} ms.");
+                    md.AppendLine(inv, $"Before it, in the same schedule: a warm-up of {report.Settings.WarmupSeconds:F0} s at the same rate (the JIT recompiles the hot code of both processes in the first seconds under load). Its rotations are not in the latencies above, but their acknowledgements that land in the window are in its acknowledged/s, as under steady load: {w.Rotations:N0} rotations, {w.AcknowledgedDeliveries:N0} / {w.ExpectedDeliveries:N0} acknowledged, p50 {w.ServerMs.P50:F0} ms, p99 {w.ServerMs.P99:F0} ms, max {w.ServerMs.Max:F0} ms.");
                     md.AppendLine();
                 }
 

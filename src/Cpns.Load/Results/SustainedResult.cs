@@ -1,8 +1,10 @@
 namespace Cpns.Load.Results;
 
 /// <summary>
-/// Rotations at a fixed rate for a fixed time; latencies, throughput, whether every delivery was acknowledged, and the
-/// CPU time the server and the fleet process spent per acknowledged PNE delivery (from the first rotation to the drain).
+/// Rotations at a fixed rate for a fixed time; the latencies of its own rotations and whether every one of their
+/// deliveries was acknowledged; the throughput of acknowledgements landing in the window, whichever rotation they
+/// belong to; and the CPU time the server and the fleet spent per PNE delivery acknowledged from the window's start to
+/// the drain (to the window's end, for a warm-up).
 /// </summary>
 internal sealed record SustainedResult(
     double OfferedPerMinute,

@@ -38,7 +38,7 @@ internal static class GrowthScenario
 
             var fanOut = await FanOutScenario.RunAsync(run, groups, cancellationToken).ConfigureAwait(false);
             var from = run.Clock.Elapsed.TotalSeconds;
-            var sustained = await SustainedScenario.RunAsync(run, groups, settings.GrowthRotationsPerMinute, settings.GrowthDurationSeconds, cancellationToken).ConfigureAwait(false);
+            var (_, sustained) = await SustainedScenario.RunAsync(run, groups, settings.GrowthRotationsPerMinute, 0, settings.GrowthDurationSeconds, cancellationToken).ConfigureAwait(false);
             var samples = run.ServerSampler.Between(from, run.Clock.Elapsed.TotalSeconds);
             var load = await run.TakeSnapshotAsync(cancellationToken).ConfigureAwait(false);
             steps.Add(new GrowthStep(

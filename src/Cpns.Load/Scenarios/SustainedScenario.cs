@@ -16,22 +16,34 @@ internal static class SustainedScenario
     // Rotate requests in flight at once; beyond it the schedule is late and the rotation is skipped.
     private const int MaxInFlight = 64;
 
-    public static async Task<SustainedResult> RunAsync(
-        LoadRun run, IReadOnlyList<GroupPlan> groups, double perMinute, double durationSeconds, CancellationToken cancellationToken, string stage = "Sustained")
+    /// <summary>
+    /// Runs <paramref name="warmupSeconds"/> and then <paramref name="durationSeconds"/> of rotations as one schedule, so
+    /// that the measured window starts with the warm-up's rotations still in flight, as a server under steady load
+    /// would: its throughput counts every acknowledgement that lands in it, whichever rotation it belongs to.
+    /// </summary>
+    public static async Task<(SustainedResult? Warmup, SustainedResult Sustained)> RunAsync(
+        LoadRun run, IReadOnlyList<GroupPlan> groups, double perMinute, double warmupSeconds, double durationSeconds, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(perMinute, 0);
-        var total = (int)Math.Floor(perMinute * durationSeconds / 60.0);
-        run.Progress.Stage($"{stage}: {perMinute:F0} rotations/min for {durationSeconds:F0} s over {groups.Count} groups", Math.Max(total, 1));
+        ArgumentOutOfRangeException.ThrowIfNegative(warmupSeconds);
+        var warmupCount = (int)Math.Floor(perMinute * warmupSeconds / 60.0);
+        var total = warmupCount + (int)Math.Floor(perMinute * durationSeconds / 60.0);
+        run.Progress.Stage(
+            warmupCount > 0
+                ? $"Sustained: {perMinute:F0} rotations/min, {warmupSeconds:F0} s warm-up then {durationSeconds:F0} s measured, over {groups.Count} groups"
+                : $"Sustained: {perMinute:F0} rotations/min for {durationSeconds:F0} s over {groups.Count} groups",
+            Math.Max(total, 1));
         var busy = new int[groups.Count];
-        var records = new ConcurrentBag<(int Group, ulong Epoch, double Sent, double? ClientMs)>();
+        var records = new ConcurrentBag<(int Group, ulong Epoch, double Sent, double? ClientMs, int Phase)>();
         var tasks = new List<Task>();
         using var inFlight = new SemaphoreSlim(MaxInFlight);
-        var skipped = 0;
-        var failed = 0;
+        var skipped = new int[2];
+        var failed = new int[2];
         var interval = 60.0 / perMinute;
         var startSeconds = run.Clock.Elapsed.TotalSeconds;
-        var serverCpu0 = run.ServerSampler.SampleNow()?.CpuSeconds ?? 0;
-        var fleetCpu0 = (await run.TakeSnapshotAsync(cancellationToken).ConfigureAwait(false)).CpuSeconds;
+        var windowStart = startSeconds + (warmupCount * interval);
+        var cpuAtStart = await CpuAsync().ConfigureAwait(false);
+        var cpuAtWindow = cpuAtStart;
         var next = 0;
         for (var i = 0; i < total; i++)
         {
@@ -42,6 +54,12 @@ internal static class SustainedScenario
                 await Task.Delay(TimeSpan.FromSeconds(wait), cancellationToken).ConfigureAwait(false);
             }
 
+            if (i == warmupCount && i > 0)
+            {
+                cpuAtWindow = await CpuAsync().ConfigureAwait(false);
+            }
+
+            var phase = i < warmupCount ? 0 : 1;
             var chosen = -1;
             for (var k = 0; k < groups.Count; k++)
             {
@@ -61,24 +79,23 @@ internal static class SustainedScenario
                     Volatile.Write(ref busy[chosen], 0);
                 }
 
-                skipped++;
+                skipped[phase]++;
                 run.Progress.Advance();
                 continue;
             }
 
-            tasks.Add(RotateAsync(chosen));
+            tasks.Add(RotateAsync(chosen, phase));
         }
 
         var issuedUntil = run.Clock.Elapsed.TotalSeconds;
         await Task.WhenAll(tasks).ConfigureAwait(false);
         var drained = run.Clock.Elapsed.TotalSeconds;
-        var serverCpu = (run.ServerSampler.SampleNow()?.CpuSeconds ?? 0) - serverCpu0;
-        var fleetCpu = (await run.TakeSnapshotAsync(cancellationToken).ConfigureAwait(false)).CpuSeconds - fleetCpu0;
+        var cpuAtDrain = await CpuAsync().ConfigureAwait(false);
 
         // The server's view: commit and acknowledgement of each rotation, every PNE's status. The gateway reports a
         // delivery once its last member answered, so the server's record may trail the device's store a little:
         // read again, for a bounded time, the groups with a rotation not yet fully acknowledged.
-        run.Progress.Stage($"{stage}: reading the server's delivery records", groups.Count);
+        run.Progress.Stage("Sustained: reading the server's delivery records", groups.Count);
         var rows = new ConcurrentDictionary<string, IReadOnlyList<ServerDelivery>>(StringComparer.Ordinal);
         var pending = records.Select(r => r.Group).Distinct().ToList();
         var settle = Stopwatch.StartNew();
@@ -99,12 +116,14 @@ internal static class SustainedScenario
 
         run.Progress.Advance(groups.Count);
 
-        var log = new List<RotationRecord>();
-        foreach (var (groupIndex, epoch, sent, clientMs) in records.OrderBy(r => r.Sent))
+        var log = new List<(int Phase, RotationRecord Rotation)>();
+        var acknowledgements = new List<double>();
+        foreach (var (groupIndex, epoch, sent, clientMs, phase) in records.OrderBy(r => r.Sent))
         {
             var group = groups[groupIndex];
             var deliveries = rows.TryGetValue(group.Id, out var all) ? all.Where(d => d.Epoch == epoch && d.Kind == "KeyUpdate").ToList() : [];
             var reports = deliveries.SelectMany(d => d.Pnes).ToList();
+            acknowledgements.AddRange(reports.Where(p => p.Status == "Ok").Select(p => run.Seconds(p.ReportedAt)));
             var acknowledged = Acknowledged(group, epoch);
             double? serverMs = null;
             double? lastAck = null;
@@ -116,56 +135,43 @@ internal static class SustainedScenario
                 lastAck = run.Seconds(last);
             }
 
-            log.Add(new RotationRecord(groupIndex, epoch, group.Members.Count, sent, clientMs, serverMs, acknowledged, lastAck));
+            log.Add((phase, new RotationRecord(groupIndex, epoch, group.Members.Count, sent, clientMs, serverMs, acknowledged, lastAck)));
         }
 
-        // Acknowledged deliveries per second of the run, placed by the server's time of each report.
-        var buckets = new Dictionary<int, (int Rotations, int Acked)>();
-        foreach (var record in log)
+        // The warm-up's figures end where the window starts; the window's CPU runs on to the drain, so that the
+        // work its own rotations caused is all in it, set against every acknowledgement from its start to the drain.
+        var warmup = warmupCount == 0
+            ? null
+            : Result(0, startSeconds, windowStart, windowStart, cpuAtWindow.Server - cpuAtStart.Server, cpuAtWindow.Fleet - cpuAtStart.Fleet, 0);
+        var sustained = Result(1, windowStart, issuedUntil, double.PositiveInfinity, cpuAtDrain.Server - cpuAtWindow.Server, cpuAtDrain.Fleet - cpuAtWindow.Fleet, drained - issuedUntil);
+        return (warmup, sustained);
+
+        SustainedResult Result(int phase, double from, double to, double cpuUntil, double serverCpu, double fleetCpu, double drain)
         {
-            var second = (int)Math.Floor(record.SentSeconds - startSeconds);
-            buckets[second] = (buckets.GetValueOrDefault(second).Rotations + 1, buckets.GetValueOrDefault(second).Acked);
+            var rotations = log.Where(r => r.Phase == phase).Select(r => r.Rotation).ToList();
+            var window = Math.Max(to - from, 1e-3);
+            var (inWindow, inCpuSpan, seconds) = Count(rotations.Select(r => r.SentSeconds), acknowledgements, from, to, cpuUntil);
+            return new SustainedResult(
+                perMinute,
+                rotations.Count * 60.0 / window,
+                window,
+                rotations.Count,
+                skipped[phase],
+                failed[phase] + rotations.Count(r => r.ServerMs is null),
+                rotations.Sum(r => (long)r.Members),
+                rotations.Sum(r => (long)r.Acknowledged),
+                inWindow / window,
+                drain,
+                inCpuSpan == 0 ? 0 : serverCpu * 1000 / inCpuSpan,
+                inCpuSpan == 0 ? 0 : fleetCpu * 1000 / inCpuSpan,
+                LatencySummary.Of(rotations.Where(r => r.ServerMs is not null).Select(r => r.ServerMs!.Value)),
+                LatencySummary.Of(rotations.Where(r => r.ClientMs is not null).Select(r => r.ClientMs!.Value)),
+                seconds,
+                rotations);
         }
 
-        long ackedInWindow = 0;
-        foreach (var (group, epoch) in log.Select(r => (groups[r.Group], r.Epoch)))
-        {
-            if (!rows.TryGetValue(group.Id, out var all))
-            {
-                continue;
-            }
-
-            foreach (var report in all.Where(d => d.Epoch == epoch && d.Kind == "KeyUpdate").SelectMany(d => d.Pnes).Where(p => p.Status == "Ok"))
-            {
-                var at = run.Seconds(report.ReportedAt) - startSeconds;
-                var second = (int)Math.Floor(at);
-                buckets[second] = (buckets.GetValueOrDefault(second).Rotations, buckets.GetValueOrDefault(second).Acked + 1);
-                if (at >= 0 && at <= durationSeconds)
-                {
-                    ackedInWindow++;
-                }
-            }
-        }
-
-        var window = Math.Max(issuedUntil - startSeconds, 1e-3);
-        var acknowledgedTotal = log.Sum(r => (long)r.Acknowledged);
-        return new SustainedResult(
-            perMinute,
-            log.Count * 60.0 / window,
-            window,
-            log.Count,
-            skipped,
-            failed + log.Count(r => r.ServerMs is null),
-            log.Sum(r => (long)r.Members),
-            log.Sum(r => (long)r.Acknowledged),
-            ackedInWindow / window,
-            drained - issuedUntil,
-            acknowledgedTotal == 0 ? 0 : serverCpu * 1000 / acknowledgedTotal,
-            acknowledgedTotal == 0 ? 0 : fleetCpu * 1000 / acknowledgedTotal,
-            LatencySummary.Of(log.Where(r => r.ServerMs is not null).Select(r => r.ServerMs!.Value)),
-            LatencySummary.Of(log.Where(r => r.ClientMs is not null).Select(r => r.ClientMs!.Value)),
-            [.. buckets.OrderBy(b => b.Key).Select(b => new SecondBucket(b.Key, b.Value.Rotations, b.Value.Acked))],
-            log);
+        async Task<(double Server, double Fleet)> CpuAsync() =>
+            (run.ServerSampler.SampleNow()?.CpuSeconds ?? 0, (await run.TakeSnapshotAsync(cancellationToken).ConfigureAwait(false)).CpuSeconds);
 
         int Acknowledged(GroupPlan group, ulong epoch)
         {
@@ -180,7 +186,7 @@ internal static class SustainedScenario
             return deliveries.Where(d => d.Status != "Pending").SelectMany(d => d.Pnes).Count(p => p.Status == "Ok");
         }
 
-        async Task RotateAsync(int index)
+        async Task RotateAsync(int index, int phase)
         {
             var group = groups[index];
             var sentAt = run.Clock.Elapsed.TotalSeconds;
@@ -211,12 +217,12 @@ internal static class SustainedScenario
                     // Left for the server's records to tell: an unacknowledged delivery fails the run.
                 }
 
-                records.Add((index, epoch, sentAt, clientMs));
+                records.Add((index, epoch, sentAt, clientMs, phase));
                 run.Fleet.Tracker.Forget(group.Id, epoch);
             }
             catch (HttpRequestException)
             {
-                Interlocked.Increment(ref failed);
+                Interlocked.Increment(ref failed[phase]);
                 run.CountFailure();
             }
             finally
@@ -225,5 +231,38 @@ internal static class SustainedScenario
                 run.Progress.Advance();
             }
         }
+    }
+
+    /// <summary>
+    /// Counts the acknowledgements (times on the run's clock) that land in [<paramref name="from"/>, <paramref name="to"/>]
+    /// and in [<paramref name="from"/>, <paramref name="cpuUntil"/>], whichever rotation they belong to, and buckets the
+    /// rotations sent and the acknowledgements landed by second from <paramref name="from"/>.
+    /// </summary>
+    internal static (long InWindow, long InCpuSpan, IReadOnlyList<SecondBucket> Seconds) Count(
+        IEnumerable<double> rotationsSent, IEnumerable<double> acknowledgedAt, double from, double to, double cpuUntil)
+    {
+        var buckets = new SortedDictionary<int, (int Rotations, int Acked)>();
+        foreach (var sent in rotationsSent)
+        {
+            var second = (int)Math.Floor(sent - from);
+            buckets[second] = (buckets.GetValueOrDefault(second).Rotations + 1, buckets.GetValueOrDefault(second).Acked);
+        }
+
+        long inWindow = 0;
+        long inCpuSpan = 0;
+        foreach (var at in acknowledgedAt)
+        {
+            if (at < from || at > cpuUntil)
+            {
+                continue;
+            }
+
+            inCpuSpan++;
+            inWindow += at <= to ? 1 : 0;
+            var second = (int)Math.Floor(at - from);
+            buckets[second] = (buckets.GetValueOrDefault(second).Rotations, buckets.GetValueOrDefault(second).Acked + 1);
+        }
+
+        return (inWindow, inCpuSpan, [.. buckets.Select(b => new SecondBucket(b.Key, b.Value.Rotations, b.Value.Acked))]);
     }
 }
