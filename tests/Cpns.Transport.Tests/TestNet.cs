@@ -16,7 +16,8 @@ internal static class TestNet
     public static ILoggerFactory Logs { get; } = NullLoggerFactory.Instance;
 
     public static Task<MqttBroker> StartBrokerAsync(
-        ITopicAuthorizationPolicy? policy = null, int port = 0, bool pairing = false, string? retainedPath = null) =>
+        ITopicAuthorizationPolicy? policy = null, int port = 0, bool pairing = false, string? retainedPath = null,
+        IReadOnlyList<string>? localTopics = null, Func<ReceivedMessage, CancellationToken, Task>? localReceiver = null) =>
         MqttBroker.StartAsync(
             new MqttBrokerOptions
             {
@@ -27,6 +28,8 @@ internal static class TestNet
                 EnablePairingListener = pairing,
                 PairingPort = 0,
                 RetainedMessagesPath = retainedPath,
+                LocalTopicFilters = localTopics ?? [],
+                LocalReceiver = localReceiver,
             },
             Logs,
             TestContext.Current.CancellationToken);

@@ -30,9 +30,6 @@ public sealed partial class GatewayHost : IAsyncDisposable
     /// <summary>The file the PN broker keeps its retained messages in (the latest broadcast of each group).</summary>
     public const string RetainedFileName = "retained.bin";
 
-    // PNE messages handled at once on the gateway's connection to its PN broker.
-    internal const int PneMessagesInFlight = 32;
-
     private readonly GatewayStore _store;
     private readonly PnCertificateAuthority _ca;
     private readonly IServerUplink? _uplink;
@@ -43,8 +40,6 @@ public sealed partial class GatewayHost : IAsyncDisposable
     private readonly ConcurrentDictionary<(string GroupId, ulong Epoch), byte> _reported = new();
     private readonly CancellationTokenSource _stopping = new();
     private MqttBroker? _broker;
-    private MqttConnection? _connection;
-    private X509Certificate2? _gatewayCertificate;
     private X509Certificate2? _serverCertificate;
     private int _disposed;
 
@@ -235,7 +230,7 @@ public sealed partial class GatewayHost : IAsyncDisposable
             },
             cancellationToken);
 
-    /// <summary>Stops the broker and the gateway's connection and closes the store. Nothing is lost: the next start goes on.</summary>
+    /// <summary>Stops the broker (after the PNE messages being handled) and closes the store. Nothing is lost: the next start goes on.</summary>
     /// <returns>A task that completes when everything is closed.</returns>
     public async ValueTask DisposeAsync()
     {
@@ -245,18 +240,12 @@ public sealed partial class GatewayHost : IAsyncDisposable
         }
 
         await _stopping.CancelAsync().ConfigureAwait(false);
-        if (_connection is not null)
-        {
-            await _connection.DisposeAsync().ConfigureAwait(false);
-        }
-
         if (_broker is not null)
         {
             await _broker.DisposeAsync().ConfigureAwait(false);
         }
 
         Pairing.Dispose();
-        _gatewayCertificate?.Dispose();
         _serverCertificate?.Dispose();
         _ca.Dispose();
         _store.Dispose();
@@ -293,35 +282,15 @@ public sealed partial class GatewayHost : IAsyncDisposable
                 PairingPort = options.PairingPort,
                 RetainedMessagesPath = Path.Combine(directory, RetainedFileName),
                 ClientConnected = OnClientConnectedAsync,
+
+                // The gateway takes its PNEs' messages inside its own broker: no TLS client connection to itself, no
+                // subscription check over every session per message, and a PNE's PUBACK means its message was handled.
+                LocalTopicFilters = [Topics.PneUpAll(PnId), Topics.PairingUpAll(PnId)],
+                LocalReceiver = OnMessageAsync,
             },
             loggerFactory,
             cancellationToken).ConfigureAwait(false);
 
-        using (var key = ClientKeyPair.Create())
-        {
-            using var issued = _ca.Authority.IssueClientCertificate(GatewayId, key.CreateSigningRequest(GatewayId));
-            _gatewayCertificate = key.AttachCertificate(issued);
-        }
-
-        _connection = new MqttConnection(
-            new MqttConnectionOptions
-            {
-                Broker = _broker.Endpoint,
-                ClientId = GatewayId,
-                ClientCertificate = _gatewayCertificate,
-                CaCertificate = _ca.Certificate,
-                ReconnectDelay = TimeSpan.FromMilliseconds(200),
-                MaxReconnectDelay = TimeSpan.FromSeconds(5),
-                // The PNEs' messages overlap (each PNE's in its order), so that the answers to one broadcast queue up
-                // and are written to the store in batches rather than one store operation each, one after another.
-                MaxConcurrentMessages = PneMessagesInFlight,
-            },
-            loggerFactory);
-        _connection.MessageReceived = OnMessageAsync;
-        _connection.Start();
-        await _connection.WaitUntilConnectedAsync(cancellationToken).ConfigureAwait(false);
-        await _connection.SubscribeAsync(Topics.PneUpAll(PnId), cancellationToken).ConfigureAwait(false);
-        await _connection.SubscribeAsync(Topics.PairingUpAll(PnId), cancellationToken).ConfigureAwait(false);
         await RepublishLatestAsync(cancellationToken).ConfigureAwait(false);
         Log.Started(_logger, GatewayId, PnId, _broker.Endpoint.ToString(), _broker.PairingEndpoint?.ToString());
     }
@@ -364,11 +333,6 @@ public sealed partial class GatewayHost : IAsyncDisposable
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-        }
-        catch (ConnectionLostException)
-        {
-            // Not a bad message: the link dropped under the answer; the connection logs it and reconnects.
-            throw;
         }
         catch (Exception e)
         {
@@ -417,11 +381,11 @@ public sealed partial class GatewayHost : IAsyncDisposable
         PublishRawAsync(topic, EnvelopeCodec.Encode(envelope), retain, cancellationToken);
 
     // Internal so that tests/Cpns.Security.Tests can replay a captured broadcast through the gateway's own
-    // connection, as a compromised or restored PN broker would redeliver it.
+    // broker, as a compromised or restored PN broker would redeliver it.
     internal Task PublishRawAsync(string topic, ReadOnlyMemory<byte> payload, bool retain, CancellationToken cancellationToken)
     {
         WireTap?.Invoke(topic, payload, false);
-        return _connection!.PublishAsync(topic, payload, retain, cancellationToken);
+        return _broker!.PublishAsync(topic, payload, retain, cancellationToken);
     }
 
     private void Count(PneInputRefusal reason) => _refusals.AddOrUpdate(reason, 1, (_, n) => n + 1);

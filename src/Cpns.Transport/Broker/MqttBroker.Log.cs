@@ -35,4 +35,7 @@ public sealed partial class MqttBroker
 
     [LoggerMessage(EventId = 119, Level = LogLevel.Warning, Message = "The client-connected callback failed for {ClientId}")]
     private static partial void LogClientConnectedCallbackFailed(ILogger logger, string clientId, Exception exception);
+
+    [LoggerMessage(EventId = 120, Level = LogLevel.Error, Message = "The local receiver failed on a message from {ClientId} on {Topic}; answered UnspecifiedError")]
+    private static partial void LogLocalReceiverFailed(ILogger logger, string clientId, string topic, Exception exception);
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -32,12 +33,19 @@ public sealed partial class MqttBroker : IAsyncDisposable
     private readonly ITopicAuthorizationPolicy _policy;
     private readonly RetainedMessageFile? _retainedFile;
     private readonly Func<string, Task>? _clientConnected;
+    private readonly IReadOnlyList<string> _localTopicFilters;
+    private readonly Func<ReceivedMessage, CancellationToken, Task>? _localReceiver;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource _localDrained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _localInFlight;
     private readonly ILogger _logger;
     private int _stopped;
 
-    private MqttBroker(MqttServer server, TlsServerAdapter adapter, ITopicAuthorizationPolicy policy, RetainedMessageFile? retainedFile, Func<string, Task>? clientConnected, ILogger logger)
+    private MqttBroker(MqttServer server, TlsServerAdapter adapter, MqttBrokerOptions options, ITopicAuthorizationPolicy policy, RetainedMessageFile? retainedFile, ILogger logger)
     {
-        _clientConnected = clientConnected;
+        _clientConnected = options.ClientConnected;
+        _localTopicFilters = [.. options.LocalTopicFilters];
+        _localReceiver = options.LocalReceiver;
         _server = server;
         _adapter = adapter;
         _policy = policy;
@@ -98,7 +106,7 @@ public sealed partial class MqttBroker : IAsyncDisposable
         var mqttLogger = new MqttNetLoggerBridge(loggerFactory.CreateLogger("MQTTnet.Server"));
         var server = new MqttServerFactory().CreateMqttServer(serverOptions, [adapter], mqttLogger);
         var retainedFile = options.RetainedMessagesPath is { } path ? new RetainedMessageFile(path) : null;
-        var broker = new MqttBroker(server, adapter, policy, retainedFile, options.ClientConnected, logger);
+        var broker = new MqttBroker(server, adapter, options, policy, retainedFile, logger);
         server.ValidatingConnectionAsync += broker.OnValidatingConnectionAsync;
         server.InterceptingPublishAsync += broker.OnInterceptingPublishAsync;
         server.InterceptingSubscriptionAsync += broker.OnInterceptingSubscriptionAsync;
@@ -131,7 +139,40 @@ public sealed partial class MqttBroker : IAsyncDisposable
         return broker;
     }
 
-    /// <summary>Disconnects every client and closes the listeners. Persistent sessions are lost (they live in memory).</summary>
+    /// <summary>
+    /// Publishes a message from this process (QoS 1), as a client of this broker would, to every subscriber and, when
+    /// <paramref name="retain"/>, into the retained store (an empty payload clears the topic's retained message).
+    /// The ACL does not apply: the process that owns the broker is not one of its peers.
+    /// </summary>
+    /// <param name="topic">The topic name (no wildcards).</param>
+    /// <param name="payload">The payload; copied.</param>
+    /// <param name="retain">Whether the broker keeps it for later subscribers.</param>
+    /// <param name="cancellationToken">Gives up.</param>
+    /// <returns>A task that completes when the message is queued for every subscriber's session.</returns>
+    public Task PublishAsync(string topic, ReadOnlyMemory<byte> payload, bool retain = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        if (topic.AsSpan().IndexOfAny('+', '#') >= 0)
+        {
+            TransportThrow.InvalidArgument(nameof(topic), "A topic name cannot hold the wildcards + or #.");
+        }
+
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _stopped) != 0, this);
+
+        // Copy: the caller may reuse its buffer once this returns, and the sessions send it later.
+        var message = new MqttApplicationMessageBuilder()
+            .WithTopic(topic)
+            .WithPayload(payload.ToArray())
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithRetainFlag(retain)
+            .Build();
+        return _server.InjectApplicationMessage(new InjectedMqttApplicationMessage(message), cancellationToken);
+    }
+
+    /// <summary>
+    /// Disconnects every client and closes the listeners, after the <see cref="MqttBrokerOptions.LocalReceiver"/> calls
+    /// in flight have ended (they see their token cancelled). Persistent sessions are lost (they live in memory).
+    /// </summary>
     /// <returns>A task that completes when the broker has stopped.</returns>
     public async Task StopAsync()
     {
@@ -142,6 +183,13 @@ public sealed partial class MqttBroker : IAsyncDisposable
 
         try
         {
+            await _stopping.CancelAsync().ConfigureAwait(false);
+            if (Volatile.Read(ref _localInFlight) == 0)
+            {
+                _localDrained.TrySetResult();
+            }
+
+            await _localDrained.Task.ConfigureAwait(false);
             var stop = new MqttServerStopOptionsBuilder()
                 .WithDefaultClientDisconnectOptions(o => o.WithReasonCode(MqttDisconnectReasonCode.ServerShuttingDown))
                 .Build();
@@ -151,6 +199,7 @@ public sealed partial class MqttBroker : IAsyncDisposable
         {
             _server.Dispose();
             _adapter.Dispose();
+            _stopping.Dispose();
             LogStopped(_logger, LocalEndPoint);
         }
     }
@@ -233,9 +282,73 @@ public sealed partial class MqttBroker : IAsyncDisposable
             e.ProcessPublish = false;
             e.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;
             e.Response.ReasonString = decision.Reason;
+            return Task.CompletedTask;
         }
 
-        return Task.CompletedTask;
+        return IsLocal(e.ApplicationMessage.Topic) ? ReceiveLocallyAsync(e) : Task.CompletedTask;
+    }
+
+    private bool IsLocal(string topic)
+    {
+        if (_localReceiver is null)
+        {
+            return false;
+        }
+
+        foreach (var filter in _localTopicFilters)
+        {
+            if (MqttTopicFilterComparer.Compare(topic, filter) == MqttTopicFilterCompareResult.IsMatch)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // Runs in the publisher's receive loop: its next packet waits, so its messages are handled in order, and the
+    // PUBACK MQTTnet sends when this returns follows the handling.
+    private async Task ReceiveLocallyAsync(InterceptingPublishEventArgs e)
+    {
+        e.ProcessPublish = false;
+
+        // Counted in before the stop check, so that StopAsync, which cancels before it reads the count, either sees
+        // this call or this call sees the cancellation.
+        Interlocked.Increment(ref _localInFlight);
+        try
+        {
+            if (_stopping.IsCancellationRequested)
+            {
+                e.CloseConnection = true;
+                return;
+            }
+
+            var token = _stopping.Token;
+            var message = new ReceivedMessage(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload.ToArray(), Retained: false);
+            try
+            {
+                await _localReceiver!(message, token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                e.CloseConnection = true;
+            }
+            catch (Exception ex)
+            {
+                // The receiver's business; a failure there must not take the publisher's connection or the broker down.
+                TransportMeter.HandlerFailures.Add(1);
+                LogLocalReceiverFailed(_logger, e.ClientId, message.Topic, ex);
+                e.Response.ReasonCode = MqttPubAckReasonCode.UnspecifiedError;
+                e.Response.ReasonString = "the message could not be handled";
+            }
+        }
+        finally
+        {
+            if (Interlocked.Decrement(ref _localInFlight) == 0 && _stopping.IsCancellationRequested)
+            {
+                _localDrained.TrySetResult();
+            }
+        }
     }
 
     private Task OnInterceptingSubscriptionAsync(InterceptingSubscriptionEventArgs e)

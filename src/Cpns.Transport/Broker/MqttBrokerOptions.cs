@@ -47,6 +47,22 @@ public sealed class MqttBrokerOptions
     /// </summary>
     public Func<string, Task>? ClientConnected { get; set; }
 
+    /// <summary>
+    /// Topic filters whose messages this process takes itself, through <see cref="LocalReceiver"/>, instead of
+    /// through a client connection of its own to this broker.
+    /// </summary>
+    public IReadOnlyList<string> LocalTopicFilters { get; set; } = [];
+
+    /// <summary>
+    /// Called, once the ACL has allowed it, for each message published by a peer on a topic that matches one of
+    /// <see cref="LocalTopicFilters"/>. The message goes to no subscriber. The broker acknowledges it to its publisher
+    /// only when the call has returned, so a publisher's PUBACK means its message was handled; a publisher's messages
+    /// arrive one at a time and in order, different publishers' at once. When the call throws, the PUBACK carries
+    /// UnspecifiedError; when it is cancelled because the broker is stopping, the publisher's connection is closed
+    /// without one.
+    /// </summary>
+    public Func<ReceivedMessage, CancellationToken, Task>? LocalReceiver { get; set; }
+
     /// <summary>QoS 1 messages queued per offline persistent session before the oldest are dropped.</summary>
     public int MaxPendingMessagesPerClient { get; set; } = 10_000;
 }
