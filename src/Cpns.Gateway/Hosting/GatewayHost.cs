@@ -266,8 +266,8 @@ public sealed partial class GatewayHost : IAsyncDisposable
             _removed[pne.PneId] = 0;
         }
 
-        // The broker's TLS certificate and the gateway's client certificate are issued afresh at every start:
-        // clients pin the PN CA, not these, and no private key but the CA's needs to be kept.
+        // The broker's TLS certificate is issued afresh at every start: clients pin the PN CA, not it, and no private
+        // key but the CA's needs to be kept.
         // Kept for the broker's lifetime: its TLS listeners use it for every handshake.
         var serverCertificate = _serverCertificate = _ca.Authority.IssueServerCertificate(options.BrokerNames);
         _broker = await MqttBroker.StartAsync(
@@ -275,7 +275,7 @@ public sealed partial class GatewayHost : IAsyncDisposable
             {
                 ServerCertificate = serverCertificate,
                 ClientCaCertificate = _ca.Certificate,
-                AuthorizationPolicy = new GatewayBrokerPolicy(TopicPolicies.PnBroker(PnId, GatewayId), _removed),
+                AuthorizationPolicy = new GatewayBrokerPolicy(TopicPolicies.PnBroker(PnId, GatewayId), GatewayId, _removed),
                 Address = options.Address,
                 Port = options.Port,
                 EnablePairingListener = true,

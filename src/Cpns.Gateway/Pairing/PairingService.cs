@@ -292,8 +292,11 @@ public sealed partial class PairingService : IDisposable
         return free.Count == 0 ? -1 : free[Random.Shared.Next(free.Count)];
     }
 
+    // The gateway's own id is taken as well: the PN broker's ACL gives a certificate of that name the gateway's rights.
     private Task<bool> IsKnownPneAsync(string pneId, CancellationToken cancellationToken) =>
-        _store.RunAsync(db => db.Pnes.AnyAsync(p => p.PneId == pneId, cancellationToken), cancellationToken);
+        string.Equals(pneId, _store.GatewayId, StringComparison.Ordinal)
+            ? Task.FromResult(true)
+            : _store.RunAsync(db => db.Pnes.AnyAsync(p => p.PneId == pneId, cancellationToken), cancellationToken);
 
     private Task<bool> RegisterAsync(string pneId, string? alias, WrappingKey euKey, CancellationToken cancellationToken) =>
         _store.RunAsync(

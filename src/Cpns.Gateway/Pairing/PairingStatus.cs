@@ -24,7 +24,7 @@ public enum PairingStatus
     /// <summary>The PNE's public key is not an uncompressed P-256 point.</summary>
     InvalidKey = 6,
 
-    /// <summary>A PNE with this id is registered (or was, and was removed): PNE ids are never reused.</summary>
+    /// <summary>A PNE with this id is registered (or was, and was removed: PNE ids are never reused), or it is the gateway's own id.</summary>
     DuplicatePne = 7,
 
     /// <summary>The certificate issuer refused the PNE's certificate signing request.</summary>

@@ -175,6 +175,25 @@ public sealed class PairingServiceTests
     }
 
     [Fact]
+    public async Task Pairing_TheGatewaysOwnId_RefusedDuplicatePneAndNothingRegistered()
+    {
+        // The PN broker's ACL grants a certificate of the gateway's name the whole PN: no PNE may be issued one.
+        await using var gw = await GatewayHarness.StartAsync();
+        var ticket = gw.Pairing.StartPairing();
+        using var device = DevicePairing.Start(GatewayHarness.GatewayId, ticket.Code);
+
+        var request = await gw.Pairing.HandleRequestAsync(device.PairingId, GatewayHarness.GatewayId, device.PublicKey, Ct);
+        var confirm = await gw.Pairing.ConfirmAsync(device.PairingId, GatewayHarness.GatewayId, device.PublicKey, new byte[32], Csr, Ct);
+
+        Assert.Equal((PairingStatus.DuplicatePne, PairingStatus.DuplicatePne), (request.Status, confirm.Status));
+        Assert.True(confirm.GatewayConfirmation.IsEmpty);
+        Assert.Empty((await gw.Registry.GetInventoryAsync(Ct)).Pnes);
+        // The session is untouched: the same code still pairs a PNE of another name.
+        using var other = DevicePairing.Start("watch", ticket.Code);
+        Assert.Equal(PairingStatus.Success, (await gw.Pairing.HandleRequestAsync(other.PairingId, "watch", other.PublicKey, Ct)).Status);
+    }
+
+    [Fact]
     public async Task Request_UnknownPairingId_RefusedUnknownSession()
     {
         await using var gw = await GatewayHarness.StartAsync();
