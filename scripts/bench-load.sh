@@ -37,7 +37,7 @@ fi
 
 if [[ "$skip" != *" growth "* ]]; then
   # (c): gateways doubling from 100 to 3,200; groups of 10 gateways x 1 PNE, 1 PNE per gateway; the fleet spread
-  # over as many worker processes as the last step's descriptors need (3 at 3,200: see load.md).
+  # over as many worker processes as the last step's descriptors need (2 at 3,200: see load.md).
   "$cpns" bench load --name growth \
     --scenario Growth \
     --growth-start 100 --growth-max "${LOAD_GROWTH_MAX:-3200}" --growth-pnes-per-gateway 1 --growth-members-per-gateway 1 \

@@ -10,9 +10,9 @@ internal static class FleetSizing
     /// <summary>Descriptors one process may spend on the fleet.</summary>
     public const int DescriptorsPerProcess = 15_000;
 
-    // Measured (load-notes.md): 2 listeners, the gateway's own connection to its PN broker (both ends), the server
-    // link, SQLite and its journal; each PNE's connection to its gateway's broker, both ends.
-    private const int PerGateway = 8;
+    // Measured (load-notes.md): 2 listeners, the server link, SQLite's files; each PNE's connection
+    // to its gateway's broker, both ends. (The gateway takes its PNEs' messages inside its broker: no client of its own.)
+    private const int PerGateway = 6;
     private const int PerPne = 2;
 
     /// <summary>Descriptors a process hosting this many gateways and PNEs holds for them (estimate).</summary>
