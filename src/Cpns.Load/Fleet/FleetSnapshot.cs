@@ -7,4 +7,9 @@ internal sealed record FleetSnapshot(IReadOnlyList<FleetProcessUsage> Processes,
     public double CpuSeconds => Processes.Sum(p => p.CpuSeconds);
 
     public long ResidentBytes => Processes.Sum(p => p.ResidentBytes);
+
+    /// <summary>Seconds the fleet processes' garbage collectors have paused them, summed over the processes.</summary>
+    public double GcPauseSeconds => Processes.Sum(p => p.GcPauseSeconds);
+
+    public int Gen2Collections => Processes.Sum(p => p.Gen2Collections);
 }

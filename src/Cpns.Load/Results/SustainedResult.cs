@@ -4,7 +4,8 @@ namespace Cpns.Load.Results;
 /// Rotations at a fixed rate for a fixed time; the latencies of its own rotations and whether every one of their
 /// deliveries was acknowledged; the throughput of acknowledgements landing in the window, whichever rotation they
 /// belong to; and the CPU time the server and the fleet spent per PNE delivery acknowledged from the window's start to
-/// the drain (to the window's end, for a warm-up).
+/// the drain (to the window's end, for a warm-up), and over the same span the time the fleet processes' garbage
+/// collectors held them paused and their gen2 collections (0 in runs recorded before these were measured).
 /// </summary>
 internal sealed record SustainedResult(
     double OfferedPerMinute,
@@ -22,4 +23,6 @@ internal sealed record SustainedResult(
     LatencySummary ServerMs,
     LatencySummary ClientMs,
     IReadOnlyList<SecondBucket> Seconds,
-    IReadOnlyList<RotationRecord> RotationLog);
+    IReadOnlyList<RotationRecord> RotationLog,
+    double FleetGcPauseSeconds = 0,
+    int FleetGen2Collections = 0);

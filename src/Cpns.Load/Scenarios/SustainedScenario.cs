@@ -142,12 +142,13 @@ internal static class SustainedScenario
         // work its own rotations caused is all in it, set against every acknowledgement from its start to the drain.
         var warmup = warmupCount == 0
             ? null
-            : Result(0, startSeconds, windowStart, windowStart, cpuAtWindow.Server - cpuAtStart.Server, cpuAtWindow.Fleet - cpuAtStart.Fleet, 0);
-        var sustained = Result(1, windowStart, issuedUntil, double.PositiveInfinity, cpuAtDrain.Server - cpuAtWindow.Server, cpuAtDrain.Fleet - cpuAtWindow.Fleet, drained - issuedUntil);
+            : Result(0, startSeconds, windowStart, windowStart, cpuAtStart, cpuAtWindow, 0);
+        var sustained = Result(1, windowStart, issuedUntil, double.PositiveInfinity, cpuAtWindow, cpuAtDrain, drained - issuedUntil);
         return (warmup, sustained);
 
-        SustainedResult Result(int phase, double from, double to, double cpuUntil, double serverCpu, double fleetCpu, double drain)
+        SustainedResult Result(int phase, double from, double to, double cpuUntil, Usage begin, Usage end, double drain)
         {
+            var (serverCpu, fleetCpu) = (end.Server - begin.Server, end.Fleet - begin.Fleet);
             var rotations = log.Where(r => r.Phase == phase).Select(r => r.Rotation).ToList();
             var window = Math.Max(to - from, 1e-3);
             var (inWindow, inCpuSpan, seconds) = Count(rotations.Select(r => r.SentSeconds), acknowledgements, from, to, cpuUntil);
@@ -167,11 +168,16 @@ internal static class SustainedScenario
                 LatencySummary.Of(rotations.Where(r => r.ServerMs is not null).Select(r => r.ServerMs!.Value)),
                 LatencySummary.Of(rotations.Where(r => r.ClientMs is not null).Select(r => r.ClientMs!.Value)),
                 seconds,
-                rotations);
+                rotations,
+                end.FleetGcPause - begin.FleetGcPause,
+                end.FleetGen2 - begin.FleetGen2);
         }
 
-        async Task<(double Server, double Fleet)> CpuAsync() =>
-            (run.ServerSampler.SampleNow()?.CpuSeconds ?? 0, (await run.TakeSnapshotAsync(cancellationToken).ConfigureAwait(false)).CpuSeconds);
+        async Task<Usage> CpuAsync()
+        {
+            var fleet = await run.TakeSnapshotAsync(cancellationToken).ConfigureAwait(false);
+            return new Usage(run.ServerSampler.SampleNow()?.CpuSeconds ?? 0, fleet.CpuSeconds, fleet.GcPauseSeconds, fleet.Gen2Collections);
+        }
 
         int Acknowledged(GroupPlan group, ulong epoch)
         {
@@ -265,4 +271,7 @@ internal static class SustainedScenario
 
         return (inWindow, inCpuSpan, [.. buckets.Select(b => new SecondBucket(b.Key, b.Value.Rotations, b.Value.Acked))]);
     }
+
+    // The server's and the fleet's CPU seconds, and the fleet's GC pause seconds and gen2 collections, at one moment.
+    private readonly record struct Usage(double Server, double Fleet, double FleetGcPause, int FleetGen2);
 }
