@@ -74,7 +74,7 @@ internal static class MarkdownReport
                     md.AppendLine();
                 }
 
-                md.AppendLine(inv, $"CPU per acknowledged PNE delivery: server {u.ServerCpuMsPerDelivery:F2} ms, fleet (gateways + PNEs{(report.FleetProcesses > 1 ? string.Create(inv, $", the bench process and its {report.FleetProcesses} workers together") : ", one process")}) {u.FleetCpuMsPerDelivery:F2} ms{(u.FleetGcPauseSeconds > 0 ? string.Create(inv, $"; over the same span the fleet's garbage collectors paused it {u.FleetGcPauseSeconds:F2} s in all ({u.FleetGen2Collections} gen2 collections)") : string.Empty)}. Client-side cross-check (rotate request to the last member device's store): p50 {u.ClientMs.P50:F0} ms, p99 {u.ClientMs.P99:F0} ms.");
+                md.AppendLine(inv, $"CPU per acknowledged PNE delivery: server {u.ServerCpuMsPerDelivery:F2} ms, fleet (gateways + PNEs{(report.FleetProcesses > 1 ? string.Create(inv, $", the bench process and its {report.FleetProcesses} workers together") : ", one process")}) {u.FleetCpuMsPerDelivery:F2} ms{(u.FleetGcPauseSeconds > 0 ? string.Create(inv, $"; over the same span the fleet processes' garbage collectors paused them {u.FleetGcPauseSeconds:F2} s, summed over the processes ({u.FleetGen2Collections} gen2 collections)") : string.Empty)}. Client-side cross-check (rotate request to the last member device's store): p50 {u.ClientMs.P50:F0} ms, p99 {u.ClientMs.P99:F0} ms.");
                 md.AppendLine();
                 md.AppendLine(inv, $"![latency](load-{report.RunName}-latency.png)");
                 md.AppendLine(inv, $"![throughput](load-{report.RunName}-throughput.png)");
