@@ -151,21 +151,8 @@ public sealed partial class MqttBroker : IAsyncDisposable
     /// <returns>A task that completes when the message is queued for every subscriber's session.</returns>
     public Task PublishAsync(string topic, ReadOnlyMemory<byte> payload, bool retain = false, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(topic);
-        if (topic.AsSpan().IndexOfAny('+', '#') >= 0)
-        {
-            TransportThrow.InvalidArgument(nameof(topic), "A topic name cannot hold the wildcards + or #.");
-        }
-
+        var message = OutgoingMessage.Build(topic, payload, retain);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _stopped) != 0, this);
-
-        // Copy: the caller may reuse its buffer once this returns, and the sessions send it later.
-        var message = new MqttApplicationMessageBuilder()
-            .WithTopic(topic)
-            .WithPayload(payload.ToArray())
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithRetainFlag(retain)
-            .Build();
         return _server.InjectApplicationMessage(new InjectedMqttApplicationMessage(message), cancellationToken);
     }
 

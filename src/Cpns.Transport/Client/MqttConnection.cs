@@ -223,19 +223,7 @@ public sealed partial class MqttConnection : IAsyncDisposable
     /// <exception cref="TransportException">The broker refused the publish (e.g. not authorized).</exception>
     public Task PublishAsync(string topic, ReadOnlyMemory<byte> payload, bool retain = false, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(topic);
-        if (topic.AsSpan().IndexOfAny('+', '#') >= 0)
-        {
-            TransportThrow.InvalidArgument(nameof(topic), "A topic name cannot hold the wildcards + or #.");
-        }
-
-        // Copy: the caller may reuse its buffer once this returns, and a retry may resend it later.
-        var message = new MqttApplicationMessageBuilder()
-            .WithTopic(topic)
-            .WithPayload(payload.ToArray())
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithRetainFlag(retain)
-            .Build();
+        var message = OutgoingMessage.Build(topic, payload, retain);
         return WithRetryAsync(ct => PublishCoreAsync(message, ct), cancellationToken);
     }
 
