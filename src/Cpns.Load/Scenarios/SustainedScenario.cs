@@ -42,8 +42,8 @@ internal static class SustainedScenario
         var interval = 60.0 / perMinute;
         var startSeconds = run.Clock.Elapsed.TotalSeconds;
         var windowStart = startSeconds + (warmupCount * interval);
-        var cpuAtStart = await CpuAsync().ConfigureAwait(false);
-        var cpuAtWindow = cpuAtStart;
+        var usageAtStart = await UsageAsync().ConfigureAwait(false);
+        var usageAtWindow = usageAtStart;
         var next = 0;
         for (var i = 0; i < total; i++)
         {
@@ -56,7 +56,7 @@ internal static class SustainedScenario
 
             if (i == warmupCount && i > 0)
             {
-                cpuAtWindow = await CpuAsync().ConfigureAwait(false);
+                usageAtWindow = await UsageAsync().ConfigureAwait(false);
             }
 
             var phase = i < warmupCount ? 0 : 1;
@@ -90,7 +90,7 @@ internal static class SustainedScenario
         var issuedUntil = run.Clock.Elapsed.TotalSeconds;
         await Task.WhenAll(tasks).ConfigureAwait(false);
         var drained = run.Clock.Elapsed.TotalSeconds;
-        var cpuAtDrain = await CpuAsync().ConfigureAwait(false);
+        var usageAtDrain = await UsageAsync().ConfigureAwait(false);
 
         // The server's view: commit and acknowledgement of each rotation, every PNE's status. The gateway reports a
         // delivery once its last member answered, so the server's record may trail the device's store a little:
@@ -142,8 +142,8 @@ internal static class SustainedScenario
         // work its own rotations caused is all in it, set against every acknowledgement from its start to the drain.
         var warmup = warmupCount == 0
             ? null
-            : Result(0, startSeconds, windowStart, windowStart, cpuAtStart, cpuAtWindow, 0);
-        var sustained = Result(1, windowStart, issuedUntil, double.PositiveInfinity, cpuAtWindow, cpuAtDrain, drained - issuedUntil);
+            : Result(0, startSeconds, windowStart, windowStart, usageAtStart, usageAtWindow, 0);
+        var sustained = Result(1, windowStart, issuedUntil, double.PositiveInfinity, usageAtWindow, usageAtDrain, drained - issuedUntil);
         return (warmup, sustained);
 
         SustainedResult Result(int phase, double from, double to, double cpuUntil, Usage begin, Usage end, double drain)
@@ -173,7 +173,7 @@ internal static class SustainedScenario
                 end.FleetGen2 - begin.FleetGen2);
         }
 
-        async Task<Usage> CpuAsync()
+        async Task<Usage> UsageAsync()
         {
             var fleet = await run.TakeSnapshotAsync(cancellationToken).ConfigureAwait(false);
             return new Usage(run.ServerSampler.SampleNow()?.CpuSeconds ?? 0, fleet.CpuSeconds, fleet.GcPauseSeconds, fleet.Gen2Collections);
