@@ -27,6 +27,16 @@ public sealed class FleetWorkerProcessTests
     }
 
     [Fact]
+    public async Task StartAsync_Worker_RunsWithThreadPoolSpinningOff()
+    {
+        var launcher = new ServerLauncher("sh", ["-c", $"echo \"spin=${FleetWorkerProcess.ThreadPoolSpinLimitVariable}\" >&2; exit 3"]);
+
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => FleetWorkerProcess.StartAsync(1, launcher, Init, _ => { }, _ => { }, TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
+
+        Assert.EndsWith("Its standard error ended: spin=0", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task StartAsync_WorkerWritesGarbage_FailsWithTheLineQuoted()
     {
         var launcher = new ServerLauncher("sh", ["-c", "echo 'Hello, World'; cat >/dev/null"]);

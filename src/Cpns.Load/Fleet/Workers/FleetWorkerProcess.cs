@@ -14,6 +14,9 @@ namespace Cpns.Load.Fleet.Workers;
 internal sealed class FleetWorkerProcess : IAsyncDisposable
 {
     private const int KeptStderrLines = 20;
+
+    /// <summary>The runtime's knob for how long an idle thread-pool thread spins before it waits.</summary>
+    internal const string ThreadPoolSpinLimitVariable = "DOTNET_ThreadPool_UnfairSemaphoreSpinLimit";
     private readonly Process _process;
     private readonly Queue<string> _stderr = new();
     private readonly ConcurrentDictionary<int, TaskCompletionSource<FleetEvent>> _pending = new();
@@ -62,6 +65,12 @@ internal sealed class FleetWorkerProcess : IAsyncDisposable
             StandardOutputEncoding = new UTF8Encoding(false),
             StandardErrorEncoding = new UTF8Encoding(false),
         };
+
+        // A worker hosts thousands of MQTT clients, each polling its keep-alive every 250 ms (MQTTnet's fixed
+        // Task.Delay): tens of thousands of tiny work items a second, after each of which an idle pool thread spins
+        // before it sleeps. Not spinning cut an idle fleet's CPU to 0.69x and a loaded one's per delivery to 0.85x
+        // (bench/results/load-notes.md, fix 17). Only the workers: the server does not host those timers.
+        info.Environment[ThreadPoolSpinLimitVariable] = "0";
         foreach (var argument in launcher.PrefixArguments.Concat(["bench", "fleet-worker"]))
         {
             info.ArgumentList.Add(argument);
