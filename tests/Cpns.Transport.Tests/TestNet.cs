@@ -35,7 +35,7 @@ internal static class TestNet
             TestContext.Current.CancellationToken);
 
     public static MqttConnection CreateConnection(
-        MqttBrokerEndpoint endpoint, string clientId, X509Certificate2? certificate, bool persistent = true, TimeSpan? reconnectDelay = null, int maxConcurrentMessages = 1) =>
+        MqttBrokerEndpoint endpoint, string clientId, X509Certificate2? certificate, bool persistent = true, TimeSpan? reconnectDelay = null, int maxConcurrentMessages = 1, TimeSpan? keepAlive = null) =>
         new(
             new MqttConnectionOptions
             {
@@ -48,6 +48,7 @@ internal static class TestNet
                 ReconnectDelay = reconnectDelay ?? TimeSpan.FromMilliseconds(100),
                 MaxReconnectDelay = TimeSpan.FromSeconds(1),
                 MaxConcurrentMessages = maxConcurrentMessages,
+                KeepAlive = keepAlive ?? TimeSpan.FromSeconds(30),
             },
             Logs);
 

@@ -35,6 +35,12 @@ public sealed partial class MqttConnection
     [LoggerMessage(EventId = 208, Level = LogLevel.Debug, Message = "{ClientId} graceful disconnect failed: {Reason}")]
     private static partial void LogDisconnectFailed(ILogger logger, string clientId, string reason);
 
+    [LoggerMessage(EventId = 211, Level = LogLevel.Warning, Message = "{ClientId} had no answer to a keep-alive ping within {Interval}; closing the link to reconnect: {Reason}")]
+    private static partial void LogKeepAliveFailed(ILogger logger, string clientId, TimeSpan interval, string reason);
+
+    [LoggerMessage(EventId = 212, Level = LogLevel.Debug, Message = "{ClientId} keep-alive ping ended with the connection: {Reason}")]
+    private static partial void LogKeepAliveEnded(ILogger logger, string clientId, string reason);
+
     [LoggerMessage(EventId = 210, Level = LogLevel.Debug, Message = "{ClientId} could not acknowledge a message on {Topic}; the broker delivers it again: {Reason}")]
     private static partial void LogAcknowledgeFailed(ILogger logger, string clientId, string topic, string reason);
 }

@@ -41,6 +41,7 @@ public sealed partial class MqttConnection : IAsyncDisposable
     private readonly TimeSpan _reconnectDelay;
     private readonly TimeSpan _maxReconnectDelay;
     private readonly uint _sessionExpirySeconds;
+    private readonly KeepAliveSchedule _keepAlive;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _lock = new();
     private readonly HashSet<string> _subscriptions = new(StringComparer.Ordinal);
@@ -63,6 +64,7 @@ public sealed partial class MqttConnection : IAsyncDisposable
     private TaskCompletionSource _lost = NewSignal();
     private Task? _loop;
     private long _connectCount;
+    private int _pinging;
     private int _disposed;
 
     /// <summary>Creates a connection; nothing happens on the network until <see cref="Start"/>.</summary>
@@ -87,6 +89,10 @@ public sealed partial class MqttConnection : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.ReconnectDelay, TimeSpan.Zero, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxReconnectDelay, options.ReconnectDelay, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxConcurrentMessages, 1, nameof(options));
+        if (options.KeepAlive != TimeSpan.Zero && (options.KeepAlive < TimeSpan.FromSeconds(1) || options.KeepAlive > TimeSpan.FromSeconds(ushort.MaxValue)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.KeepAlive, "KeepAlive must be zero (none) or from 1 s to 65,535 s.");
+        }
         if (options.MaxConcurrentMessages > 1)
         {
             _handlerSlots = new SemaphoreSlim(options.MaxConcurrentMessages, options.MaxConcurrentMessages);
@@ -126,12 +132,13 @@ public sealed partial class MqttConnection : IAsyncDisposable
             .WithClientId(options.ClientId)
             .WithCleanStart(!options.PersistentSession)
             .WithSessionExpiryInterval(_sessionExpirySeconds)
-            .WithKeepAlivePeriod(options.KeepAlive)
+            .WithNoKeepAlive() // announced and kept by _keepAlive (KeepAliveChannel), not by MQTTnet's own poll
             .WithTimeout(options.ConnectTimeout)
             .WithTlsOptions(tls.Build())
             .Build();
 
-        _client = new MqttClientFactory().CreateMqttClient(new MqttNetLoggerBridge(loggerFactory.CreateLogger("MQTTnet.Client")));
+        _keepAlive = new KeepAliveSchedule(options.KeepAlive);
+        _client = new MqttClientFactory().CreateMqttClient(new MqttNetLoggerBridge(loggerFactory.CreateLogger("MQTTnet.Client")), _keepAlive);
         _client.ApplicationMessageReceivedAsync += OnMessageReceivedAsync;
         _client.DisconnectedAsync += OnDisconnectedAsync;
     }
@@ -167,6 +174,7 @@ public sealed partial class MqttConnection : IAsyncDisposable
             }
 
             _loop = Task.Run(() => RunAsync(_stopping.Token));
+            KeepAliveClock.Add(this);
             if (_acknowledgements is not null)
             {
                 _acknowledgePump = Task.Run(AcknowledgeInOrderAsync);
@@ -236,6 +244,7 @@ public sealed partial class MqttConnection : IAsyncDisposable
             return;
         }
 
+        KeepAliveClock.Remove(this);
         await _stopping.CancelAsync().ConfigureAwait(false);
         Task? loop;
         lock (_lock)
@@ -260,12 +269,7 @@ public sealed partial class MqttConnection : IAsyncDisposable
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
             try
             {
-                // Repeat the session expiry: MQTT 5 (3.14.2.2.2) lets DISCONNECT change it, and a 0 would end the session.
-                var disconnect = new MqttClientDisconnectOptionsBuilder()
-                    .WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection)
-                    .WithSessionExpiryInterval(_sessionExpirySeconds)
-                    .Build();
-                await _client.DisconnectAsync(disconnect, timeout.Token).ConfigureAwait(false);
+                await _client.DisconnectAsync(DisconnectOptions(MqttClientDisconnectOptionsReason.NormalDisconnection), timeout.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is MqttCommunicationException or OperationCanceledException or IOException)
             {
@@ -280,7 +284,50 @@ public sealed partial class MqttConnection : IAsyncDisposable
         _pendingSlots?.Dispose();
     }
 
+    /// <summary>A tick of <see cref="KeepAliveClock"/>: sends a PINGREQ if one is due and none is on its way.</summary>
+    internal void OnKeepAliveTick(long now)
+    {
+        if (_client.IsConnected && _keepAlive.IsPingDue(now) && Interlocked.Exchange(ref _pinging, 1) == 0)
+        {
+            _ = PingAsync();
+        }
+    }
+
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // Repeats the session expiry: MQTT 5 (3.14.2.2.2) lets DISCONNECT change it, and a 0 would end the session.
+    private MqttClientDisconnectOptions DisconnectOptions(MqttClientDisconnectOptionsReason reason) =>
+        new MqttClientDisconnectOptionsBuilder().WithReason(reason).WithSessionExpiryInterval(_sessionExpirySeconds).Build();
+
+    private async Task PingAsync()
+    {
+        try
+        {
+            var interval = _keepAlive.Interval;
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+            timeout.CancelAfter(interval);
+            try
+            {
+                await _client.PingAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!_stopping.IsCancellationRequested && _client.IsConnected)
+            {
+                // MQTT 5 (3.1.2.10): no PINGRESP within a reasonable time, so close the link; the loop reconnects.
+                LogKeepAliveFailed(_logger, ClientId, interval, e.Message);
+                using var closing = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+                await _client.DisconnectAsync(DisconnectOptions(MqttClientDisconnectOptionsReason.UnspecifiedError), closing.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e)
+        {
+            // Fire and forget from the clock: a ping racing a disconnect or a dispose ends here, and the loop goes on.
+            LogKeepAliveEnded(_logger, ClientId, e.Message);
+        }
+        finally
+        {
+            Volatile.Write(ref _pinging, 0);
+        }
+    }
 
     private async Task RunAsync(CancellationToken cancellationToken)
     {

@@ -29,7 +29,12 @@ public sealed class MqttConnectionOptions
     /// <summary>How long the broker keeps the session of a disconnected client.</summary>
     public TimeSpan SessionExpiry { get; set; } = TimeSpan.FromDays(7);
 
-    /// <summary>MQTT keep-alive; a dead link is noticed within about 1.5 times this.</summary>
+    /// <summary>
+    /// The MQTT keep-alive announced in CONNECT: zero (none), or from 1 s to 65,535 s (whole seconds). A PINGREQ goes
+    /// out when nothing else was sent for three quarters of it; a broker that does not answer one within it is taken
+    /// for gone and the link is closed and made again, so a dead link is noticed within about twice this. The broker
+    /// drops a client it heard nothing from for 1.5 times this. A broker's Server Keep Alive overrides it.
+    /// </summary>
     public TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long one connect attempt (TCP, TLS, CONNECT/CONNACK) may take.</summary>

@@ -29,14 +29,15 @@ internal sealed class DeliveryTestBed : IAsyncDisposable
         string? database = null,
         string? masterKey = null,
         Mosquitto? sharedMosquitto = null,
-        string? operatorKey = null)
+        string? operatorKey = null,
+        int? mosquittoMaxKeepAlive = null)
     {
         masterKey ??= Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         var dataDirectory = TestServer.NewPath();
         Mosquitto? mosquitto = null;
         if (broker == BrokerKind.Mosquitto && sharedMosquitto is null)
         {
-            mosquitto = await Mosquitto.StartAsync(new ServerOptions { DataDirectory = dataDirectory, Database = database, MasterKey = masterKey });
+            mosquitto = await Mosquitto.StartAsync(new ServerOptions { DataDirectory = dataDirectory, Database = database, MasterKey = masterKey }, mosquittoMaxKeepAlive);
         }
 
         var endpoint = (sharedMosquitto ?? mosquitto)?.Endpoint;

@@ -27,7 +27,9 @@ internal sealed class Mosquitto : IAsyncDisposable
         new[] { "/usr/sbin/mosquitto", "/usr/bin/mosquitto", "/usr/local/sbin/mosquitto", "/usr/local/bin/mosquitto" }.FirstOrDefault(File.Exists);
 
     /// <summary>Issues the broker's certificate from the server's CA (creating it in the server's database) and starts Mosquitto.</summary>
-    public static async Task<Mosquitto> StartAsync(ServerOptions serverOptions)
+    /// <param name="serverOptions">The server whose CA issues the broker's certificate.</param>
+    /// <param name="maxKeepAlive">Mosquitto's <c>max_keepalive</c>: a client announcing more is told this one in its CONNACK.</param>
+    public static async Task<Mosquitto> StartAsync(ServerOptions serverOptions, int? maxKeepAlive = null)
     {
         var executable = FindExecutable();
         if (executable is null)
@@ -66,6 +68,7 @@ internal sealed class Mosquitto : IAsyncDisposable
             use_identity_as_username true
             tls_version tlsv1.2
             acl_file {directory}/acl
+            {(maxKeepAlive is { } seconds ? $"max_keepalive {seconds}" : "")}
 
             """, TestContext.Current.CancellationToken);
         var process = new Process

@@ -109,7 +109,7 @@ internal sealed class TestGateway : IAsyncDisposable
         return ad;
     }
 
-    public MqttConnection CreateConnection(string? clientId = null, bool persistentSession = true) =>
+    public MqttConnection CreateConnection(string? clientId = null, bool persistentSession = true, TimeSpan? keepAlive = null) =>
         new(new MqttConnectionOptions
         {
             Broker = Broker,
@@ -119,6 +119,7 @@ internal sealed class TestGateway : IAsyncDisposable
             PersistentSession = persistentSession,
             ReconnectDelay = TimeSpan.FromMilliseconds(200),
             ConnectTimeout = TimeSpan.FromSeconds(5),
+            KeepAlive = keepAlive ?? TimeSpan.FromSeconds(30),
         });
 
     /// <summary>Connects, subscribes to its downlink and (by default) syncs.</summary>
