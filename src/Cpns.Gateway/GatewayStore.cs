@@ -36,7 +36,12 @@ public sealed partial class GatewayStore : IAsyncDisposable, IDisposable
         LoggerFactory = loggerFactory;
         Sealer = sealer;
         _connection = connection;
-        var dbOptions = new DbContextOptionsBuilder<GatewayDbContext>().UseSqlite(connection).Options;
+        // A list of PNE ids goes into a query as one JSON parameter (json_each), so EF builds its SQL once per query.
+        // EF 10's default, one parameter per element, made it build the SQL again for every call (fix 19 in
+        // bench/results/load-notes.md).
+        var dbOptions = new DbContextOptionsBuilder<GatewayDbContext>()
+            .UseSqlite(connection, sqlite => sqlite.UseParameterizedCollectionMode(ParameterTranslationMode.Parameter))
+            .Options;
         // Pooled contexts: building a context resolves dozens of EF services (9 % of a loaded gateway's CPU when each
         // operation made a new one). Operations are serialized by the gate, so one pooled context is all it reuses.
         _contexts = new PooledDbContextFactory<GatewayDbContext>(dbOptions, poolSize: 2);

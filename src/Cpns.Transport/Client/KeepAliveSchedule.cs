@@ -10,9 +10,9 @@ namespace Cpns.Transport;
 /// It makes the channels of that connection (one per connect) through MQTTnet's own factory.
 /// </summary>
 /// <remarks>
-/// MQTTnet polls the keep-alive of every client every 250 ms with a timer of its own. A PN GW or a load tool hosts
-/// thousands of clients; with <see cref="KeepAliveClock"/> looking at all of a process's connections in one tick
-/// instead, the load tool's fleet spent 0.82x the CPU per delivery (bench/results/load-notes.md, fix 18).
+/// MQTTnet polls the keep-alive of every client every 250 ms with a timer of its own. The load tool's fleet hosts
+/// thousands of clients in one process; with <see cref="KeepAliveClock"/> looking at all of them in one tick instead,
+/// it spent 0.82x the CPU per delivery (bench/results/load-notes.md, fix 18).
 /// </remarks>
 internal sealed class KeepAliveSchedule : IMqttClientAdapterFactory
 {

@@ -50,6 +50,25 @@ public sealed class GatewayStoreTests
         await Assert.ThrowsAsync<ObjectDisposedException>(() => gw.Store.RunAsync(db => db.Pnes.CountAsync(Ct), Ct));
     }
 
+    [Fact]
+    public async Task Queries_ListOfPneIds_GoInAsOneJsonParameterSoTheSqlDoesNotDependOnTheCount()
+    {
+        await using var gw = await GatewayHarness.StartAsync();
+        string[] two = ["pne-a", "pne-b"];
+        string[] three = ["pne-a", "pne-b", "pne-c"];
+
+        var (sqlTwo, sqlThree) = await gw.Store.RunAsync(
+            db => Task.FromResult((
+                db.Pnes.Where(p => two.Contains(p.PneId)).ToQueryString(),
+                db.Pnes.Where(p => three.Contains(p.PneId)).ToQueryString())),
+            Ct);
+
+        // ToQueryString starts with the parameters' values; the statement follows the blank line.
+        static string Statement(string sql) => sql[(sql.IndexOf("\n\n", StringComparison.Ordinal) + 2)..];
+        Assert.Contains("json_each(@two)", Statement(sqlTwo), StringComparison.Ordinal);
+        Assert.Equal(Statement(sqlTwo).Replace("@two", "@three", StringComparison.Ordinal), Statement(sqlThree));
+    }
+
     [Theory]
     [InlineData(UnixFileMode.GroupRead)]
     [InlineData(UnixFileMode.OtherRead)]
