@@ -13,6 +13,9 @@ namespace Cpns.Transport;
 /// </summary>
 internal sealed class KeepAliveChannel(IMqttChannelAdapter inner, KeepAliveSchedule schedule) : IMqttChannelAdapter
 {
+    // A channel serves one connect, so only packets until its CONNACK need a look; the rest pass straight through.
+    private bool _connAckSeen;
+
     public long BytesReceived => inner.BytesReceived;
 
     public long BytesSent => inner.BytesSent;
@@ -31,17 +34,10 @@ internal sealed class KeepAliveChannel(IMqttChannelAdapter inner, KeepAliveSched
 
     public Task DisconnectAsync(CancellationToken cancellationToken) => inner.DisconnectAsync(cancellationToken);
 
-    public async Task<MqttPacket> ReceivePacketAsync(CancellationToken cancellationToken)
+    public Task<MqttPacket> ReceivePacketAsync(CancellationToken cancellationToken)
     {
-        var packet = await inner.ReceivePacketAsync(cancellationToken).ConfigureAwait(false);
-        if (packet is MqttConnAckPacket connAck)
-        {
-            // MQTT 5 (3.2.2.3.14): the client must use the broker's value; MQTTnet would poll with it, so it never sees it.
-            schedule.Connected(connAck.ServerKeepAlive);
-            connAck.ServerKeepAlive = 0;
-        }
-
-        return packet;
+        var received = inner.ReceivePacketAsync(cancellationToken);
+        return _connAckSeen ? received : ReceiveUntilConnAckAsync(received);
     }
 
     public void ResetStatistics() => inner.ResetStatistics();
@@ -58,4 +54,18 @@ internal sealed class KeepAliveChannel(IMqttChannelAdapter inner, KeepAliveSched
     }
 
     public void Dispose() => inner.Dispose();
+
+    private async Task<MqttPacket> ReceiveUntilConnAckAsync(Task<MqttPacket> received)
+    {
+        var packet = await received.ConfigureAwait(false);
+        if (packet is MqttConnAckPacket connAck)
+        {
+            // MQTT 5 (3.2.2.3.14): the client must use the broker's value; MQTTnet would poll with it, so it never sees it.
+            schedule.Connected(connAck.ServerKeepAlive);
+            connAck.ServerKeepAlive = 0;
+            _connAckSeen = true;
+        }
+
+        return packet;
+    }
 }

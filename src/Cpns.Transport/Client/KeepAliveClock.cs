@@ -6,8 +6,8 @@ namespace Cpns.Transport;
 /// </summary>
 internal static class KeepAliveClock
 {
-    /// <summary>How often the connections are looked at; with a 1 s keep-alive a ping still leaves within 1.25 s.</summary>
-    internal static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(500);
+    // How often the connections are looked at; with a 1 s keep-alive a ping still leaves within 1.25 s.
+    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(500);
 
     private static readonly Lock s_lock = new();
 

@@ -66,10 +66,11 @@ internal sealed class FleetWorkerProcess : IAsyncDisposable
             StandardErrorEncoding = new UTF8Encoding(false),
         };
 
-        // A worker hosts thousands of MQTT clients, each polling its keep-alive every 250 ms (MQTTnet's fixed
-        // Task.Delay): tens of thousands of tiny work items a second, after each of which an idle pool thread spins
-        // before it sleeps. Not spinning cut an idle fleet's CPU to 0.69x and a loaded one's per delivery to 0.85x
-        // (bench/results/load-notes.md, fix 17). Only the workers: the server does not host those timers.
+        // A worker hosts thousands of MQTT clients, whose traffic is a stream of tiny work items, after each of which
+        // an idle pool thread spins before it sleeps. With MQTTnet's 250 ms keep-alive poll per client (since replaced
+        // by KeepAliveClock, fix 18) not spinning cut a loaded fleet's CPU per delivery to 0.84x
+        // (bench/results/load-notes.md, fix 17); it was not measured again after fix 18. Only the workers: the
+        // server does not host thousands of clients.
         info.Environment[ThreadPoolSpinLimitVariable] = "0";
         foreach (var argument in launcher.PrefixArguments.Concat(["bench", "fleet-worker"]))
         {
