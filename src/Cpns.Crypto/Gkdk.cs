@@ -40,7 +40,7 @@ public sealed class Gkdk : IDisposable
 
     internal ReadOnlySpan<byte> Keys => _keys.Span;
 
-    /// <summary>Reads a GKDK written by <see cref="Export"/>.</summary>
+    /// <summary>Reads a GKDK written by <see cref="Export()"/>.</summary>
     /// <exception cref="FormatException">The encoding is not a GKDK.</exception>
     public static Gkdk Import(ReadOnlySpan<byte> encoded)
     {
@@ -63,18 +63,36 @@ public sealed class Gkdk : IDisposable
         return new Gkdk(scheme.Id, CipherSuite.Aes256GcmHkdfSha256, height, (int)leaf, new SecretBuffer(encoded[HeaderSize..]));
     }
 
+    /// <summary>The length of <see cref="Export()"/>'s output.</summary>
+    public int ExportedLength => HeaderSize + _keys.Length;
+
     /// <summary>Writes the GKDK. The output is secret: wrap it under the EU-Key and wipe the array.</summary>
     public byte[] Export()
     {
-        var keys = _keys.Span;
-        var output = new byte[HeaderSize + keys.Length];
-        output[0] = FormatVersion;
-        output[1] = (byte)Scheme;
-        BinaryPrimitives.WriteUInt16BigEndian(output.AsSpan(2), (ushort)Suite);
-        output[4] = (byte)Height;
-        BinaryPrimitives.WriteUInt32BigEndian(output.AsSpan(5), (uint)Leaf);
-        keys.CopyTo(output.AsSpan(HeaderSize));
+        var output = new byte[ExportedLength];
+        Export(output);
         return output;
+    }
+
+    /// <summary>
+    /// Writes the GKDK into the first <see cref="ExportedLength"/> bytes of <paramref name="destination"/>,
+    /// for a caller that keeps its own wiped buffer. The output is secret.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> is shorter than <see cref="ExportedLength"/>.</exception>
+    public void Export(Span<byte> destination)
+    {
+        var keys = _keys.Span;
+        if (destination.Length < HeaderSize + keys.Length)
+        {
+            throw new ArgumentException("The destination is shorter than the GKDK.", nameof(destination));
+        }
+
+        destination[0] = FormatVersion;
+        destination[1] = (byte)Scheme;
+        BinaryPrimitives.WriteUInt16BigEndian(destination[2..], (ushort)Suite);
+        destination[4] = (byte)Height;
+        BinaryPrimitives.WriteUInt32BigEndian(destination[5..], (uint)Leaf);
+        keys.CopyTo(destination[HeaderSize..]);
     }
 
     /// <summary>Wipes the labels.</summary>

@@ -25,6 +25,9 @@ public sealed partial class DeviceKeyStore : IDisposable
     private bool _disposed;
     private bool _leftoversDeleted;
 
+    // Every write encodes into this one pinned array and wipes it (see StoreCodec.Encode); used under _gate.
+    private byte[] _plaintext = [];
+
     private DeviceKeyStore(string path, DeviceKey deviceKey, DeviceKeyStoreOptions options, StoreState state)
     {
         FilePath = path;
@@ -60,6 +63,9 @@ public sealed partial class DeviceKeyStore : IDisposable
 
     /// <summary>Test hook: called at each stage of an atomic write; throwing <see cref="SimulatedCrashException"/> simulates a crash there.</summary>
     internal Action<StoreWriteStage>? WriteHook { get; set; }
+
+    /// <summary>The array every write encodes its plaintext into, for tests that check it is wiped.</summary>
+    internal ReadOnlyMemory<byte> WriteBuffer => _plaintext;
 
     /// <summary>Creates a new, empty store for <paramref name="pneId"/>. The caller keeps ownership of <paramref name="deviceKey"/> and must keep it alive while the store is used.</summary>
     /// <exception cref="DeviceStoreException">A store already exists at <paramref name="path"/>, or writing failed.</exception>
@@ -548,16 +554,7 @@ public sealed partial class DeviceKeyStore : IDisposable
 
     private async Task SaveAsync(StoreState state, CancellationToken cancellationToken)
     {
-        byte[] file;
-        var plaintext = StoreCodec.Encode(state);
-        try
-        {
-            file = StoreFile.Seal(_deviceKey, state.PneId, plaintext);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(plaintext);
-        }
+        var file = Seal(state);
 
         // Only a writer clears what a crashed write left behind: a reader opening the store beside the running
         // device (`cpns device status`) must not delete the device's temporary file between its write and its rename.
@@ -568,6 +565,27 @@ public sealed partial class DeviceKeyStore : IDisposable
         }
 
         await StoreFile.WriteAtomicAsync(FilePath, file, WriteHook, cancellationToken).ConfigureAwait(false);
+    }
+
+    private byte[] Seal(StoreState state)
+    {
+        var length = StoreCodec.EncodedLength(state);
+        if (_plaintext.Length < length)
+        {
+            // Room for a few more groups before the next reallocation.
+            _plaintext = GC.AllocateArray<byte>(length + (length / 2), pinned: true);
+        }
+
+        var plaintext = _plaintext.AsSpan(0, length);
+        try
+        {
+            StoreCodec.Encode(state, plaintext);
+            return StoreFile.Seal(_deviceKey, state.PneId, plaintext);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(plaintext);
+        }
     }
 
     private async Task ReloadAsync()

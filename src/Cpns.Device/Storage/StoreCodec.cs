@@ -23,81 +23,87 @@ internal static class StoreCodec
     /// <summary>Encodes the state into a new pinned array; the caller wipes it.</summary>
     public static byte[] Encode(StoreState state)
     {
-        byte[]? gkdk = state.Gkdk?.Export();
-        try
+        var output = GC.AllocateArray<byte>(EncodedLength(state), pinned: true);
+        Encode(state, output);
+        return output;
+    }
+
+    /// <summary>The length of the state's encoding.</summary>
+    public static int EncodedLength(StoreState state)
+    {
+        var size = 1 + StringSize(state.PneId) + StringSize(state.PnId) + StringSize(state.GatewayId);
+        size += state.EuKey is null ? 0 : WrappingKey.KeySize;
+        size += state.Gkdk is null ? 0 : 4 + state.Gkdk.ExportedLength;
+        if (state.ClientKey is not null)
         {
-            var size = 1 + StringSize(state.PneId) + StringSize(state.PnId) + StringSize(state.GatewayId);
-            size += state.EuKey is null ? 0 : WrappingKey.KeySize;
-            size += gkdk is null ? 0 : 4 + gkdk.Length;
-            if (state.ClientKey is not null)
-            {
-                size += 12 + state.ClientCertificate!.Length + state.ClientKey.Length + state.PnCaCertificate!.Length;
-            }
-
-            size += 4;
-            foreach (var group in state.Groups.Values)
-            {
-                size += StringSize(group.GroupId) + 1 + (8 * 5);
-                size += group.Current is null ? 0 : GroupKey.KeySize;
-                size += group.Previous is null ? 0 : GroupKey.KeySize + 8;
-            }
-
-            var output = GC.AllocateArray<byte>(size, pinned: true);
-            var writer = new Writer(output);
-            writer.Byte((byte)((state.EuKey is null ? 0 : FlagPaired) | (gkdk is null ? 0 : FlagGkdk) | (state.ClientKey is null ? 0 : FlagCredentials)));
-            writer.String(state.PneId);
-            writer.String(state.PnId);
-            writer.String(state.GatewayId);
-            if (state.EuKey is not null)
-            {
-                state.EuKey.Export(writer.Take(WrappingKey.KeySize));
-            }
-
-            if (gkdk is not null)
-            {
-                writer.UInt32((uint)gkdk.Length);
-                gkdk.CopyTo(writer.Take(gkdk.Length));
-            }
-
-            if (state.ClientKey is not null)
-            {
-                writer.Blob(state.ClientCertificate!);
-                writer.Blob(state.ClientKey);
-                writer.Blob(state.PnCaCertificate!);
-            }
-
-            writer.UInt32((uint)state.Groups.Count);
-            foreach (var group in state.Groups.Values)
-            {
-                writer.String(group.GroupId);
-                writer.Byte((byte)group.Status);
-                writer.UInt64(group.HighestSeenEpoch);
-                writer.UInt64(group.DeletedAtEpoch);
-                writer.UInt64(group.SendCounterReserved);
-                writer.UInt64(group.Current?.Epoch ?? 0);
-                group.Current?.ExportKey(writer.Take(GroupKey.KeySize));
-                writer.UInt64(group.Previous?.Epoch ?? 0);
-                if (group.Previous is not null)
-                {
-                    group.Previous.ExportKey(writer.Take(GroupKey.KeySize));
-                    writer.UInt64((ulong)group.PreviousExpiresAtUnixMs);
-                }
-            }
-
-            if (writer.Position != size)
-            {
-                CryptographicOperations.ZeroMemory(output);
-                DeviceThrow.Store(DeviceStoreError.Corrupt, "The key store encoding has an unexpected size.");
-            }
-
-            return output;
+            size += 12 + state.ClientCertificate!.Length + state.ClientKey.Length + state.PnCaCertificate!.Length;
         }
-        finally
+
+        size += 4;
+        foreach (var group in state.Groups.Values)
         {
-            if (gkdk is not null)
+            size += StringSize(group.GroupId) + 1 + (8 * 5);
+            size += group.Current is null ? 0 : GroupKey.KeySize;
+            size += group.Previous is null ? 0 : GroupKey.KeySize + 8;
+        }
+
+        return size;
+    }
+
+    /// <summary>
+    /// Encodes the state into exactly <see cref="EncodedLength"/> bytes of <paramref name="output"/>, which the
+    /// caller pins and wipes: the device store encodes every write into one buffer it keeps, because a pinned
+    /// array per write filled the pinned object heap, which only a gen2 collection empties (fix 20 in
+    /// bench/results/load-notes.md).
+    /// </summary>
+    public static void Encode(StoreState state, Span<byte> output)
+    {
+        var writer = new Writer(output);
+        var gkdk = state.Gkdk;
+        writer.Byte((byte)((state.EuKey is null ? 0 : FlagPaired) | (gkdk is null ? 0 : FlagGkdk) | (state.ClientKey is null ? 0 : FlagCredentials)));
+        writer.String(state.PneId);
+        writer.String(state.PnId);
+        writer.String(state.GatewayId);
+        if (state.EuKey is not null)
+        {
+            state.EuKey.Export(writer.Take(WrappingKey.KeySize));
+        }
+
+        if (gkdk is not null)
+        {
+            writer.UInt32((uint)gkdk.ExportedLength);
+            gkdk.Export(writer.Take(gkdk.ExportedLength));
+        }
+
+        if (state.ClientKey is not null)
+        {
+            writer.Blob(state.ClientCertificate!);
+            writer.Blob(state.ClientKey);
+            writer.Blob(state.PnCaCertificate!);
+        }
+
+        writer.UInt32((uint)state.Groups.Count);
+        foreach (var group in state.Groups.Values)
+        {
+            writer.String(group.GroupId);
+            writer.Byte((byte)group.Status);
+            writer.UInt64(group.HighestSeenEpoch);
+            writer.UInt64(group.DeletedAtEpoch);
+            writer.UInt64(group.SendCounterReserved);
+            writer.UInt64(group.Current?.Epoch ?? 0);
+            group.Current?.ExportKey(writer.Take(GroupKey.KeySize));
+            writer.UInt64(group.Previous?.Epoch ?? 0);
+            if (group.Previous is not null)
             {
-                CryptographicOperations.ZeroMemory(gkdk);
+                group.Previous.ExportKey(writer.Take(GroupKey.KeySize));
+                writer.UInt64((ulong)group.PreviousExpiresAtUnixMs);
             }
+        }
+
+        if (writer.Position != output.Length)
+        {
+            CryptographicOperations.ZeroMemory(output);
+            DeviceThrow.Store(DeviceStoreError.Corrupt, "The key store encoding has an unexpected size.");
         }
     }
 

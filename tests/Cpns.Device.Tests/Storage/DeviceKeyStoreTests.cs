@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
 using Cpns.Crypto;
 using Cpns.Device.Storage;
@@ -50,6 +51,44 @@ public sealed class DeviceKeyStoreTests : IDisposable
         Assert.Equal(new GroupKeyInfo("g2", GroupKeyStatus.Deleted, 0, 1, 1, 0), groups[1]);
         var key = await reopened.ReadAsync(s => s.Groups["g1"].Current!.KeyEquals(gk), Ct);
         Assert.True(key);
+    }
+
+    [Fact]
+    public async Task UpdateAsync_ManyWritesGrowingState_OneWriteBufferWipedAfterEachAndStoreRoundTrips()
+    {
+        using var kms = KeyMaterialSet.Create(4);
+        using var store = await CreateAsync();
+        using var gkdk = BroadcastScheme.SubsetDifference.DeriveGkdk(kms, 5);
+        await store.SetGkdkAsync(gkdk, Ct);
+        var buffers = new HashSet<byte[]>(ReferenceEqualityComparer.Instance);
+        var keys = new List<GroupKey>();
+        try
+        {
+            for (var i = 0; i < 40; i++)
+            {
+                var key = GroupKey.Create($"group-{i % 20}", (ulong)(1 + (i / 20)));
+                keys.Add(key);
+                Assert.Equal(GroupKeyAcceptance.Stored, await store.AcceptGroupKeyAsync(key, cancellationToken: Ct));
+
+                // The GKDK and every Group Key went through this array; none of their bytes may stay in it.
+                Assert.True(MemoryMarshal.TryGetArray(store.WriteBuffer, out var segment));
+                Assert.True(segment.Array!.Length > 0);
+                Assert.All(segment.Array, b => Assert.Equal(0, b));
+                buffers.Add(segment.Array);
+            }
+
+            // Twenty groups grow the state about tenfold; the array is reallocated only as it grows, not per write.
+            Assert.InRange(buffers.Count, 2, 10);
+            using var reopened = await DeviceKeyStore.OpenAsync(StorePath, _deviceKey, "pne-1", cancellationToken: Ct);
+            var groups = await reopened.GetGroupsAsync(Ct);
+            Assert.Equal(20, groups.Count);
+            Assert.All(groups, g => Assert.Equal(2ul, g.Epoch));
+            Assert.True(await reopened.ReadAsync(s => s.Groups["group-7"].Current!.KeyEquals(keys[27]) && s.Gkdk!.Leaf == 5, Ct));
+        }
+        finally
+        {
+            keys.ForEach(k => k.Dispose());
+        }
     }
 
     [Fact]
