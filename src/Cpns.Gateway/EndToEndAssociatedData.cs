@@ -36,7 +36,7 @@ public static class EndToEndAssociatedData
     /// <summary>
     /// AD of the GKDK Assignment Response's wrapped GKDK (flow 6.1.2.2 step 5), gateway → PNE:
     /// <c>"cpns/v1/gkdk-to-pne" ‖ u16 len ‖ pnId ‖ u16 len ‖ pneId ‖ u32 leaf</c>.
-    /// The plaintext is <see cref="Cpns.Crypto.Gkdk.Export"/>.
+    /// The plaintext is <see cref="Cpns.Crypto.Gkdk.Export()"/>.
     /// </summary>
     public static byte[] GkdkToPne(string pnId, string pneId, int leaf)
     {

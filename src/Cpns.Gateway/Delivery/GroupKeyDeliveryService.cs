@@ -440,6 +440,7 @@ public sealed partial class GroupKeyDeliveryService
 
         var late = new List<int>();
         var lastRecorded = new Dictionary<string, int>(StringComparer.Ordinal);
+        var updates = new Dictionary<(string GroupId, string PneId), PneDeliveryState>();
         foreach (var group in Enumerable.Range(0, batch.Count).GroupBy(i => batch[i].GroupId, StringComparer.Ordinal))
         {
             // The epoch only: the group row also holds the sealed key and the broadcast, which this does not need.
@@ -466,26 +467,43 @@ public sealed partial class GroupKeyDeliveryService
                 continue;
             }
 
-            // The answering members' rows only: reading every member for every answer made an epoch's answers cost
-            // the square of its members.
-            var rows = await GatewayQueries.MembersAmong(db, group.Key, [.. current.Select(i => batch[i].PneId)])
-                .ToDictionaryAsync(m => m.PneId, StringComparer.Ordinal).ConfigureAwait(false);
+            // The answering members only: reading every member for every answer made an epoch's answers cost the square
+            // of its members.
+            var members = await GatewayQueries.MemberIdsAmong(db, group.Key, [.. current.Select(i => batch[i].PneId)])
+                .ToHashSetAsync(StringComparer.Ordinal).ConfigureAwait(false);
             foreach (var i in current)
             {
-                if (!rows.TryGetValue(batch[i].PneId, out var member))
+                if (!members.Contains(batch[i].PneId))
                 {
                     results[i] = (PneResponseOutcome.NotAMember, null);
                     continue;
                 }
 
-                member.State = ToState(batch[i].Status);
-                member.AnsweredAt = _store.Time.GetUtcNow();
+                updates[(group.Key, batch[i].PneId)] = ToState(batch[i].Status); // a second answer in the batch wins
                 results[i] = (PneResponseOutcome.Recorded, null);
                 lastRecorded[group.Key] = i;
             }
         }
 
-        await db.SaveChangesAsync().ConfigureAwait(false);
+        // One UPDATE per group and state, not a tracked entity and a statement per answer: change tracking and
+        // SaveChanges were about a tenth of a loaded gateway's CPU (fix 21 in bench/results/load-notes.md). One
+        // transaction, so that a failed batch records none of its answers.
+        if (updates.Count > 0)
+        {
+            var answeredAt = _store.Time.GetUtcNow();
+            await using var transaction = await db.Database.BeginTransactionAsync().ConfigureAwait(false);
+            foreach (var update in updates.GroupBy(u => (u.Key.GroupId, State: u.Value)))
+            {
+                string[] pneIds = [.. update.Select(u => u.Key.PneId)];
+                var (groupId, state) = update.Key;
+                await db.GroupMembers
+                    .Where(m => m.GroupId == groupId && pneIds.Contains(m.PneId))
+                    .ExecuteUpdateAsync(s => s.SetProperty(m => m.State, state).SetProperty(m => m.AnsweredAt, answeredAt))
+                    .ConfigureAwait(false);
+            }
+
+            await transaction.CommitAsync().ConfigureAwait(false);
+        }
 
         // The report goes with the answer that left no member pending; every row is read only then.
         foreach (var (groupId, i) in lastRecorded)

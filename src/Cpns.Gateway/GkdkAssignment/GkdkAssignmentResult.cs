@@ -2,7 +2,7 @@ namespace Cpns.Gateway.GkdkAssignment;
 
 /// <summary>
 /// The content of a GKDK Assignment Response (flow 6.1.2.2 step 5). <see cref="WrappedGkdk"/> is
-/// <see cref="Cpns.Crypto.Gkdk.Export"/> sealed under the PNE's EU-Key with the AD
+/// <see cref="Cpns.Crypto.Gkdk.Export()"/> sealed under the PNE's EU-Key with the AD
 /// <see cref="EndToEndAssociatedData.GkdkToPne"/>(PN id, PNE id, <see cref="Leaf"/>); empty unless
 /// <see cref="Status"/> is <see cref="GkdkAssignmentStatus.Assigned"/>.
 /// </summary>

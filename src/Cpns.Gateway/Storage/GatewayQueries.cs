@@ -39,10 +39,10 @@ internal static class GatewayQueries
         EF.CompileAsyncQuery((GatewayDbContext db, string groupId) =>
             db.GroupMembers.Where(m => m.GroupId == groupId));
 
-    /// <summary>The member rows of the given PNEs in the group, tracked: what a batch of answers updates.</summary>
-    public static readonly Func<GatewayDbContext, string, string[], IAsyncEnumerable<GroupMemberEntity>> MembersAmong =
+    /// <summary>The ids among the given PNEs that are members of the group's latest epoch: what a batch of answers updates.</summary>
+    public static readonly Func<GatewayDbContext, string, string[], IAsyncEnumerable<string>> MemberIdsAmong =
         EF.CompileAsyncQuery((GatewayDbContext db, string groupId, string[] pneIds) =>
-            db.GroupMembers.Where(m => m.GroupId == groupId && pneIds.Contains(m.PneId)));
+            db.GroupMembers.AsNoTracking().Where(m => m.GroupId == groupId && pneIds.Contains(m.PneId)).Select(m => m.PneId));
 
     /// <summary>True when a member of the group's latest epoch has not answered it yet.</summary>
     public static readonly Func<GatewayDbContext, string, CancellationToken, Task<bool>> AnyPending =
