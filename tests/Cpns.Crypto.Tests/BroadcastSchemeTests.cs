@@ -156,6 +156,21 @@ public sealed class BroadcastSchemeTests
 
     [Theory]
     [MemberData(nameof(Schemes))]
+    public void Gkdk_ExportIntoSpan_SameBytesAsTheArrayAndShortDestinationRefused(BroadcastSchemeId id)
+    {
+        using var kms = KeyMaterialSet.Create(6);
+        using var gkdk = BroadcastScheme.Get(id).DeriveGkdk(kms, 9);
+        var destination = new byte[gkdk.ExportedLength + 3];
+
+        gkdk.Export(destination);
+
+        Assert.Equal(gkdk.Export(), destination[..gkdk.ExportedLength]);
+        Assert.Equal(new byte[3], destination[gkdk.ExportedLength..]);
+        Assert.Throws<ArgumentException>(() => gkdk.Export(new byte[gkdk.ExportedLength - 1]));
+    }
+
+    [Theory]
+    [MemberData(nameof(Schemes))]
     public void Encrypt_DuplicateOrOutOfRangeLeaf_Throws(BroadcastSchemeId id)
     {
         var scheme = BroadcastScheme.Get(id);

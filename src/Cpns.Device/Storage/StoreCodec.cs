@@ -52,9 +52,8 @@ internal static class StoreCodec
 
     /// <summary>
     /// Encodes the state into exactly <see cref="EncodedLength"/> bytes of <paramref name="output"/>, which the
-    /// caller pins and wipes: the device store encodes every write into one buffer it keeps, because a pinned
-    /// array per write filled the pinned object heap, which only a gen2 collection empties (fix 20 in
-    /// bench/results/load-notes.md).
+    /// caller pins and wipes. The device store encodes every write into one array it keeps, so that a write leaves no
+    /// pinned array behind for the collector (fix 20 in bench/results/load-notes.md; not shown to save CPU).
     /// </summary>
     public static void Encode(StoreState state, Span<byte> output)
     {
