@@ -17,12 +17,6 @@ internal sealed class FleetWorkerProcess : IAsyncDisposable
 
     /// <summary>The runtime's knob for how long an idle thread-pool thread spins before it waits.</summary>
     internal const string ThreadPoolSpinLimitVariable = "DOTNET_ThreadPool_UnfairSemaphoreSpinLimit";
-
-    /// <summary>The collector's knob for the smallest gen0 budget, in bytes, hexadecimal; only an environment variable sets it.</summary>
-    internal const string Gen0SizeVariable = "DOTNET_GCgen0size";
-
-    /// <summary>64 MiB.</summary>
-    internal const string Gen0Size = "0x4000000";
     private readonly Process _process;
     private readonly Queue<string> _stderr = new();
     private readonly ConcurrentDictionary<int, TaskCompletionSource<FleetEvent>> _pending = new();
@@ -78,11 +72,6 @@ internal sealed class FleetWorkerProcess : IAsyncDisposable
         // (bench/results/load-notes.md, fix 17); it was not measured again after fix 18. Only the workers: the
         // server does not host thousands of clients.
         info.Environment[ThreadPoolSpinLimitVariable] = "0";
-
-        // A worker's heap holds the in-flight state of thousands of connections, so each blocking gen0 collection (the
-        // default budget is sized to the CPU cache) took about 20 ms and they paused a loaded fleet about 13 % of the
-        // time; a larger budget collects as much garbage per collection, fewer times (fix 22 in load-notes.md).
-        info.Environment[Gen0SizeVariable] = Gen0Size;
         foreach (var argument in launcher.PrefixArguments.Concat(["bench", "fleet-worker"]))
         {
             info.ArgumentList.Add(argument);
