@@ -486,13 +486,14 @@ public sealed partial class GroupKeyDeliveryService
         }
 
         // One UPDATE per group and state, not a tracked entity and a statement per answer: change tracking and
-        // SaveChanges were about a tenth of a loaded gateway's CPU (fix 21 in bench/results/load-notes.md). One
-        // transaction, so that a failed batch records none of its answers.
-        if (updates.Count > 0)
+        // SaveChanges were about a tenth of a loaded gateway's CPU (fix 21 in bench/results/load-notes.md). Several
+        // statements go in one transaction, so that a failed batch records none of its answers; one is atomic alone.
+        var statements = updates.GroupBy(u => (u.Key.GroupId, State: u.Value)).ToList();
+        if (statements.Count > 0)
         {
             var answeredAt = _store.Time.GetUtcNow();
-            await using var transaction = await db.Database.BeginTransactionAsync().ConfigureAwait(false);
-            foreach (var update in updates.GroupBy(u => (u.Key.GroupId, State: u.Value)))
+            await using var transaction = statements.Count > 1 ? await db.Database.BeginTransactionAsync().ConfigureAwait(false) : null;
+            foreach (var update in statements)
             {
                 string[] pneIds = [.. update.Select(u => u.Key.PneId)];
                 var (groupId, state) = update.Key;
@@ -502,7 +503,10 @@ public sealed partial class GroupKeyDeliveryService
                     .ConfigureAwait(false);
             }
 
-            await transaction.CommitAsync().ConfigureAwait(false);
+            if (transaction is not null)
+            {
+                await transaction.CommitAsync().ConfigureAwait(false);
+            }
         }
 
         // The report goes with the answer that left no member pending; every row is read only then.
