@@ -22,10 +22,13 @@ done
 if [ "$failed" -gt 0 ]; then
   for trx in "$results"/*.trx; do
     [ -f "$trx" ] || continue
-    # The test's name, then the first lines of its failure message.
+    # The test's name, the first lines of its failure message, then the first frames of its stack trace.
     awk '/<UnitTestResult [^>]*outcome="Failed"/ { match($0, /testName="[^"]*"/); print "FAILED: " substr($0, RSTART + 10, RLENGTH - 11); want = 1 }
          want && /<Message>/ { sub(/.*<Message>/, ""); lines = 0; inmsg = 1 }
-         inmsg { end = sub(/<\/Message>.*/, ""); if (lines++ < 6) print "  " $0; if (end) { inmsg = 0; want = 0 } }' "$trx"
+         inmsg { end = sub(/<\/Message>.*/, ""); if (lines++ < 6) print "  " $0; if (end) { inmsg = 0; stack = 1 } }
+         stack && /<StackTrace>/ { sub(/.*<StackTrace>/, ""); lines = 0; instack = 1 }
+         instack { end = sub(/<\/StackTrace>.*/, ""); if (lines++ < 12) print "  " $0; if (end) { instack = 0; stack = 0; want = 0 } }
+         stack && /<\/UnitTestResult>/ { stack = 0; want = 0 }' "$trx"
   done
 fi
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Cpns.Transport.Http;
 
 namespace Cpns.Cli.Demo;
 
@@ -13,7 +14,7 @@ internal sealed class CpnsApi : IDisposable
     public CpnsApi(Uri baseAddress, string apiKey)
     {
         BaseAddress = baseAddress;
-        _http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        _http = new HttpClient(new ConnectionErrorHandler()) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
     }
 

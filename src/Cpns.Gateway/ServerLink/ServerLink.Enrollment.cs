@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Cpns.Crypto;
 using Cpns.Transport;
+using Cpns.Transport.Http;
 
 namespace Cpns.Gateway.ServerLink;
 
@@ -26,12 +27,8 @@ public sealed partial class ServerLink
 
         var gatewayId = store.RequireGatewayId();
         using var keyPair = ClientKeyPair.Create();
-        using var handler = CreateHandler();
-        using var http = new HttpClient(handler) { BaseAddress = server, Timeout = _options.EnrollmentTimeout };
-        using var response = await http.PostAsJsonAsync(
-            "gateways/enroll",
-            new { token, csr = Convert.ToBase64String(keyPair.CreateSigningRequest(gatewayId)) },
-            cancellationToken).ConfigureAwait(false);
+        using var http = new HttpClient(new ConnectionErrorHandler(CreateHandler())) { BaseAddress = server, Timeout = _options.EnrollmentTimeout };
+        using var response = await PostEnrollmentAsync(http, new { token, csr = Convert.ToBase64String(keyPair.CreateSigningRequest(gatewayId)) }, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
             // The body is a problem document without secrets; the token is never echoed.
@@ -74,6 +71,23 @@ public sealed partial class ServerLink
         finally
         {
             CryptographicOperations.ZeroMemory(keyBytes);
+        }
+    }
+
+    // An unreachable or silent server is a start-up error the operator can act on, not a crash with a stack trace.
+    private async Task<HttpResponseMessage> PostEnrollmentAsync(HttpClient http, object request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await http.PostAsJsonAsync("gateways/enroll", request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new GatewayStartupException($"Enrollment could not reach the server at {http.BaseAddress}: {e.Message}", e);
+        }
+        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new GatewayStartupException($"Enrollment: the server at {http.BaseAddress} did not answer within {_options.EnrollmentTimeout.TotalSeconds:F0} s.", e);
         }
     }
 

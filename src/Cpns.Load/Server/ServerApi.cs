@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Cpns.Transport.Http;
 
 namespace Cpns.Load.Server;
 
@@ -13,7 +14,7 @@ internal sealed class ServerApi : IDisposable
 
     public ServerApi(Uri baseAddress, string apiKey)
     {
-        _http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
+        _http = new HttpClient(new ConnectionErrorHandler(new SocketsHttpHandler { MaxConnectionsPerServer = 64, PooledConnectionLifetime = TimeSpan.FromMinutes(10) }))
         {
             BaseAddress = baseAddress,
             Timeout = TimeSpan.FromSeconds(120),

@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Cpns.Transport.Http;
 
 namespace Cpns.EndToEnd.Tests.Faults;
 
@@ -13,7 +14,7 @@ internal sealed class FaultApi : IDisposable
 
     public FaultApi(Uri baseAddress, string apiKey)
     {
-        _http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        _http = new HttpClient(new ConnectionErrorHandler()) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
     }
 

@@ -76,6 +76,18 @@ public sealed class ServerLinkTests
         await Assert.ThrowsAsync<GatewayStartupException>(() => link.StartAsync(host, EndToEndBed.Ct));
     }
 
+    [Fact]
+    public async Task StartAsync_ServerUnreachable_RefusedNamingTheServerNothingStored()
+    {
+        using var directory = new TestDirectory();
+        await using var host = await StartHostAsync(directory.Path, "gw-5");
+        await using var link = new GatewayServerLink(new ServerLinkOptions { Server = new Uri("http://127.0.0.1:1/"), EnrollmentToken = "cpnsenr.0000000000000000.any" });
+        var e = await Assert.ThrowsAsync<GatewayStartupException>(() => link.StartAsync(host, EndToEndBed.Ct));
+        Assert.Contains("could not reach the server at http://127.0.0.1:1/", e.Message, StringComparison.Ordinal);
+        Assert.False(host.Store.HasGatewayKey);
+        Assert.False(GatewayServerLink.IsEnrolled(directory.Path));
+    }
+
     private static Task<GatewayHost> StartHostAsync(string directory, string gatewayId) =>
         GatewayHost.StartAsync(
             new GatewayHostOptions
