@@ -2,10 +2,10 @@
 # Runs the load scenarios of `cpns bench load` at the report's scale and regenerates bench/results/load.md,
 # load.json and the PNG plots (called by scripts/bench.sh; alone: ./scripts/bench-load.sh).
 #   LOAD_GATEWAYS, LOAD_PNES      fleet of the fan-out and sustained run (default 1000 x 10, the target:
-#                                 about 28,000 descriptors, so spread over 2 fleet worker processes, see load.md)
+#                                 10,000 PNEs, so spread over 4 fleet worker processes of 2,500 each, see load.md)
 #   LOAD_GROUPS, LOAD_SPAN, LOAD_MEMBERS  groups, gateways per group, members behind each of its gateways (default
 #                                 100 groups x 10 gateways x 1 PNE: every gateway in one group, 1,000 memberships)
-#   LOAD_FLEET_PROCESSES          processes hosting the fleet (default: as many as the descriptors need; 1 = this one)
+#   LOAD_FLEET_PROCESSES          processes hosting the fleet (default: as many as its descriptors and PNEs need; 1 = this one)
 #   LOAD_RATE, LOAD_DURATION      sustained rotations per minute and seconds (default 1000/min for 60 s)
 #   LOAD_WARMUP                   seconds of rotations at that rate before the measured ones (default 30; reported apart)
 #   LOAD_GROWTH_MAX               last growth step (default 3200; stops earlier when a step cannot run)

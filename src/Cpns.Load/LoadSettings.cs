@@ -38,7 +38,7 @@ internal sealed record LoadSettings
 
     public int Parallelism { get; init; } = 8;
 
-    /// <summary>Processes hosting the gateways and PNEs: 1 is this process; more are <c>cpns bench fleet-worker</c> children; null: as many as the descriptors need (<see cref="Fleet.FleetSizing"/>).</summary>
+    /// <summary>Processes hosting the gateways and PNEs: 1 is this process; more are <c>cpns bench fleet-worker</c> children; null: as many as the descriptors and PNEs need (<see cref="Fleet.FleetSizing"/>).</summary>
     public int? FleetProcesses { get; init; }
 
     public double RotationTimeoutSeconds { get; init; } = 60;

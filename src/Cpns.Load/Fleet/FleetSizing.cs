@@ -3,12 +3,20 @@ namespace Cpns.Load.Fleet;
 /// <summary>
 /// How many processes the fleet needs. Every loopback MQTT connection the fleet hosts has both ends in the process
 /// hosting it, and the sandbox's RLIMIT_NOFILE (20,000, hard) is per process: so the fleet is split until each process's
-/// share of descriptors stays under <see cref="DescriptorsPerProcess"/>, leaving room for the runtime's own.
+/// share of descriptors stays under <see cref="DescriptorsPerProcess"/>, leaving room for the runtime's own. It is also
+/// split until no process hosts more than <see cref="PnesPerProcess"/> PNEs: one process's garbage collector stops all
+/// of its simulated devices at once, a stall that devices with their own memory never share (load-notes.md, fix 23).
 /// </summary>
 internal static class FleetSizing
 {
     /// <summary>Descriptors one process may spend on the fleet.</summary>
     public const int DescriptorsPerProcess = 15_000;
+
+    /// <summary>
+    /// PNEs one process may host. At the target (10,000 PNEs), 2 processes of 5,000 spent about a fifth of the
+    /// measured minute each in collector pauses, and 4 of 2,500 met the latency target the 2 missed.
+    /// </summary>
+    public const int PnesPerProcess = 2_500;
 
     // Measured (load-notes.md): 2 listeners, the server link, SQLite's files; each PNE's connection
     // to its gateway's broker, both ends. (The gateway takes its PNEs' messages inside its broker: no client of its own.)
@@ -23,9 +31,11 @@ internal static class FleetSizing
     {
         ArgumentNullException.ThrowIfNull(settings);
         long largest = 0;
+        long pnes = 0;
         if (settings.Scenarios.Contains(LoadScenario.FanOut) || settings.Scenarios.Contains(LoadScenario.Sustained))
         {
             largest = Descriptors(settings.Gateways, settings.PnesPerGateway);
+            pnes = (long)settings.Gateways * settings.PnesPerGateway;
         }
 
         if (settings.Scenarios.Contains(LoadScenario.Growth))
@@ -38,8 +48,11 @@ internal static class FleetSizing
             }
 
             largest = Math.Max(largest, Descriptors(last, settings.GrowthPnesPerGateway));
+            pnes = Math.Max(pnes, (long)last * settings.GrowthPnesPerGateway);
         }
 
-        return (int)Math.Max(1, (largest + DescriptorsPerProcess - 1) / DescriptorsPerProcess);
+        var forDescriptors = (largest + DescriptorsPerProcess - 1) / DescriptorsPerProcess;
+        var forPnes = (pnes + PnesPerProcess - 1) / PnesPerProcess;
+        return (int)Math.Max(1, Math.Max(forDescriptors, forPnes));
     }
 }

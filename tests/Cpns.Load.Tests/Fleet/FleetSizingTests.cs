@@ -6,11 +6,12 @@ public sealed class FleetSizingTests
 {
     [Theory]
     [InlineData(20, 4, 1)]      // the soak
-    [InlineData(1000, 4, 1)]    // 14,000 descriptors
-    [InlineData(1100, 4, 2)]    // 15,400: over the share of one process
-    [InlineData(1000, 10, 2)]   // the target: 26,000
+    [InlineData(1750, 1, 1)]    // 14,000 descriptors, 1,750 PNEs
+    [InlineData(1900, 1, 2)]    // 15,200 descriptors: over the share of one process
+    [InlineData(600, 5, 2)]     // 9,600 descriptors, but 3,000 PNEs: over one process's PNEs
+    [InlineData(1000, 10, 4)]   // the target: 26,000 descriptors would need 2, its 10,000 PNEs need 4
     [InlineData(1, 1, 1)]
-    public void Processes_FanOutAndSustained_EnoughForTheDescriptors(int gateways, int pnes, int expected)
+    public void Processes_FanOutAndSustained_EnoughForTheDescriptorsAndThePnes(int gateways, int pnes, int expected)
     {
         var settings = new LoadSettings { Scenarios = [LoadScenario.FanOut, LoadScenario.Sustained], Gateways = gateways, PnesPerGateway = pnes };
 
