@@ -14,7 +14,8 @@ internal static class FleetSizing
 
     /// <summary>
     /// PNEs one process may host. At the target (10,000 PNEs), 2 processes of 5,000 spent about a fifth of the
-    /// measured minute each in collector pauses, and 4 of 2,500 met the latency target the 2 missed.
+    /// measured minute each in collector pauses; 4 of 2,500 cut the delivery latency's p50 to 0.4x and its p99 to 0.3x
+    /// to 0.6x.
     /// </summary>
     public const int PnesPerProcess = 2_500;
 
