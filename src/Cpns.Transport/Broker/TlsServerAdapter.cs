@@ -213,7 +213,8 @@ internal sealed partial class TlsServerAdapter : IMqttServerAdapter
 
             var channel = new MqttTcpChannel(ssl, listener.BoundEndPoint, remote, clientCertificate);
             var formatter = new MqttPacketFormatterAdapter(new MqttBufferWriter(_serverOptions.WriterBufferSize, _serverOptions.WriterBufferSizeMax));
-            using var adapter = new MqttChannelAdapter(channel, formatter, _mqttLogger!);
+            // MQTTnet writes a PUBLISH's header and payload apart by default: two TLS records and two sends per message.
+            using var adapter = new MqttChannelAdapter(channel, formatter, _mqttLogger!) { AllowPacketFragmentation = false };
             _connections[adapter] = new TlsConnectionInfo(listener.Kind, remote, clientCertificate);
             try
             {

@@ -134,6 +134,7 @@ public sealed partial class MqttConnection : IAsyncDisposable
             .WithSessionExpiryInterval(_sessionExpirySeconds)
             .WithNoKeepAlive() // announced and kept by _keepAlive (KeepAliveChannel), not by MQTTnet's own poll
             .WithTimeout(options.ConnectTimeout)
+            .WithoutPacketFragmentation() // a PUBLISH in one write: one TLS record and one send instead of two
             .WithTlsOptions(tls.Build())
             .Build();
 

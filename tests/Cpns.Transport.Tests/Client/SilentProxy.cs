@@ -6,7 +6,7 @@ namespace Cpns.Transport.Tests;
 
 /// <summary>
 /// A TCP forwarder on 127.0.0.1 in front of a broker that can go silent the way a dead network does: bytes are
-/// swallowed and nobody is told, no reset, no close.
+/// swallowed and nobody is told, no reset, no close. It also counts the TLS records it forwards each way.
 /// </summary>
 internal sealed class SilentProxy : IAsyncDisposable
 {
@@ -27,6 +27,12 @@ internal sealed class SilentProxy : IAsyncDisposable
 
     /// <summary>Where clients connect instead of the broker.</summary>
     public MqttBrokerEndpoint Endpoint => MqttBrokerEndpoint.Parse($"mqtts://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}");
+
+    /// <summary>TLS records forwarded so far from the clients to the broker, over all links.</summary>
+    public int RecordsFromClients => _links.Keys.Sum(l => l.FromClient.Records);
+
+    /// <summary>TLS records forwarded so far from the broker to the clients, over all links.</summary>
+    public int RecordsFromBroker => _links.Keys.Sum(l => l.FromBroker.Records);
 
     /// <summary>Completes when the broker closed a link whose client had gone silent.</summary>
     public Task BrokerClosedSilencedLink => _brokerClosedSilencedLink.Task;
@@ -140,6 +146,7 @@ internal sealed class SilentProxy : IAsyncDisposable
 
             if (!silenced && forwarding)
             {
+                (fromClient ? link.FromClient : link.FromBroker).Add(buffer.AsSpan(0, read));
                 try
                 {
                     await to.SendAsync(buffer.AsMemory(0, read), SocketFlags.None, _stop.Token);
@@ -168,6 +175,10 @@ internal sealed class SilentProxy : IAsyncDisposable
     {
         public volatile bool ClientSilenced;
         public volatile bool BrokerSilenced;
+
+        public TlsRecordCounter FromClient { get; } = new();
+
+        public TlsRecordCounter FromBroker { get; } = new();
 
         public void Close()
         {
