@@ -32,7 +32,9 @@ internal sealed class StoreFileTarget : FuzzTarget
     {
         foreach (var (name, plaintext) in StoreSeeds.Plaintexts().Where(s => s.Key.StartsWith("valid-", StringComparison.Ordinal)))
         {
-            yield return new(name, StoreFile.Seal(_deviceKey, "pne-fuzz", plaintext));
+            var file = new byte[StoreFile.FileLength("pne-fuzz", plaintext.Length)];
+            StoreFile.Seal(_deviceKey, "pne-fuzz", plaintext, file);
+            yield return new(name, file);
         }
 
         yield return new("edge-magic-only", "CPNSKEYS"u8.ToArray());

@@ -19,13 +19,21 @@ internal static class StoreFile
     private static readonly byte[] Magic = "CPNSKEYS"u8.ToArray();
     private static readonly byte[] AssociatedDataLabel = "cpns/v1/device-store"u8.ToArray();
 
-    /// <summary>Seals the plaintext into the file's bytes.</summary>
-    public static byte[] Seal(DeviceKey deviceKey, string pneId, ReadOnlySpan<byte> plaintext)
+    /// <summary>The length of the file that seals <paramref name="plaintextLength"/> bytes of the PNE's state.</summary>
+    public static int FileLength(string pneId, int plaintextLength) =>
+        Magic.Length + 3 + Encoding.UTF8.GetByteCount(pneId) + NonceSize + plaintextLength + TagSize;
+
+    /// <summary>Seals the plaintext into <paramref name="output"/>, <see cref="FileLength"/> bytes long: the file's bytes.</summary>
+    public static void Seal(DeviceKey deviceKey, string pneId, ReadOnlySpan<byte> plaintext, Span<byte> output)
     {
         var header = Header(pneId);
-        var output = new byte[header.Length + NonceSize + plaintext.Length + TagSize];
-        header.CopyTo(output, 0);
-        var nonce = output.AsSpan(header.Length, NonceSize);
+        if (output.Length != header.Length + NonceSize + plaintext.Length + TagSize)
+        {
+            throw new ArgumentException("The output is not the sealed file's length.", nameof(output));
+        }
+
+        header.CopyTo(output);
+        var nonce = output.Slice(header.Length, NonceSize);
 
         // A random nonce per write: a device writes its store far fewer than the 2^32 times after
         // which random 96-bit nonces under one key stop being safe (NIST SP 800-38D §8.3).
@@ -34,10 +42,9 @@ internal static class StoreFile
         aead.Encrypt(
             nonce,
             plaintext,
-            output.AsSpan(header.Length + NonceSize, plaintext.Length),
-            output.AsSpan(header.Length + NonceSize + plaintext.Length),
+            output.Slice(header.Length + NonceSize, plaintext.Length),
+            output[(header.Length + NonceSize + plaintext.Length)..],
             AssociatedData(header));
-        return output;
     }
 
     /// <summary>Opens the file's bytes into a new pinned array the caller wipes.</summary>
@@ -117,7 +124,7 @@ internal static class StoreFile
     /// rename it over the store, flush the directory. A crash at any point leaves either the old or
     /// the new store, never a mix.
     /// </summary>
-    public static async Task WriteAtomicAsync(string path, byte[] content, Action<StoreWriteStage>? hook, CancellationToken cancellationToken)
+    public static async Task WriteAtomicAsync(string path, ReadOnlyMemory<byte> content, Action<StoreWriteStage>? hook, CancellationToken cancellationToken)
     {
         var fullPath = Path.GetFullPath(path);
         var directory = Path.GetDirectoryName(fullPath) ?? ".";

@@ -34,10 +34,10 @@ internal static class GatewayQueries
         EF.CompileAsyncQuery((GatewayDbContext db, string groupId, CancellationToken _) =>
             db.Groups.SingleOrDefault(g => g.GroupId == groupId));
 
-    /// <summary>The group's member rows, tracked.</summary>
+    /// <summary>The group's member rows, untracked (removing one attaches it).</summary>
     public static readonly Func<GatewayDbContext, string, IAsyncEnumerable<GroupMemberEntity>> Members =
         EF.CompileAsyncQuery((GatewayDbContext db, string groupId) =>
-            db.GroupMembers.Where(m => m.GroupId == groupId));
+            db.GroupMembers.AsNoTracking().Where(m => m.GroupId == groupId));
 
     /// <summary>The ids among the given PNEs that are members of the group's latest epoch: what a batch of answers updates.</summary>
     public static readonly Func<GatewayDbContext, string, string[], IAsyncEnumerable<string>> MemberIdsAmong =

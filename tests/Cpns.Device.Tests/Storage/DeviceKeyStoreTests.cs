@@ -92,6 +92,39 @@ public sealed class DeviceKeyStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task UpdateAsync_StateShrinksAfterGrowing_FileHoldsOnlyTheLastStateAndReopens()
+    {
+        using var store = await CreateAsync();
+        var keys = Enumerable.Range(0, 20).Select(i => GroupKey.Create($"group-{i}", 1)).ToList();
+        try
+        {
+            foreach (var key in keys)
+            {
+                await store.AcceptGroupKeyAsync(key, cancellationToken: Ct);
+            }
+
+            var largest = new FileInfo(StorePath).Length;
+            for (var i = 1; i < keys.Count; i++)
+            {
+                Assert.Equal(GroupKeyDeleteStatus.Deleted, await store.DeleteGroupKeyAsync($"group-{i}", 1, Ct));
+            }
+
+            // The file is written from a buffer kept at least at its largest size: only the last state's bytes may reach
+            // the disk (the deletions stay recorded, so the state shrinks by less than the keys).
+            Assert.InRange(new FileInfo(StorePath).Length, 1, largest - 1);
+            using var reopened = await DeviceKeyStore.OpenAsync(StorePath, _deviceKey, "pne-1", cancellationToken: Ct);
+            var groups = await reopened.GetGroupsAsync(Ct);
+            Assert.Equal(20, groups.Count);
+            Assert.Equal("group-0", Assert.Single(groups, g => g.Status == GroupKeyStatus.Active).GroupId);
+            Assert.True(await reopened.ReadAsync(s => s.Groups["group-0"].Current!.KeyEquals(keys[0]), Ct));
+        }
+        finally
+        {
+            keys.ForEach(k => k.Dispose());
+        }
+    }
+
+    [Fact]
     public async Task UpdateAsync_CrashBetweenWriteAndRename_PreviousStoreIntactAndReadable()
     {
         using var gk1 = GroupKey.Create("g", 1);

@@ -384,6 +384,29 @@ public sealed class GroupKeyDeliveryServiceTests
     }
 
     [Fact]
+    public async Task HandleNotification_NewEpochWithOneLeavingOneJoining_StayerPendingAgainLeaverNoLongerAMember()
+    {
+        await using var gw = await GatewayHarness.StartAsync();
+        using var a = await gw.PairWithGkdkAsync("a");
+        using var b = await gw.PairWithGkdkAsync("b");
+        using var c = await gw.PairWithGkdkAsync("c");
+        using var gk1 = GroupKey.Create("g", 1);
+        using var gk2 = GroupKey.Create("g", 2);
+        await gw.Delivery.HandleNotificationAsync(gw.Notification(gk1, "a", "b"), Ct);
+        await gw.Delivery.RecordPneResponseAsync("a", "g", 1, BroadcastDecryptStatus.Success, Ct);
+        await gw.Delivery.RecordPneResponseAsync("b", "g", 1, BroadcastDecryptStatus.Success, Ct);
+
+        var result = await gw.Delivery.HandleNotificationAsync(gw.Notification(gk2, "a", "c"), Ct);
+
+        Assert.Equal(GroupKeyNotificationStatus.Delivered, result.Status);
+        Assert.Equal(["a", "c"], await gw.Delivery.PnesMissingAsync("g", Ct));
+        Assert.Equal(PneResponseOutcome.NotAMember, await gw.Delivery.RecordPneResponseAsync("b", "g", 2, BroadcastDecryptStatus.Success, Ct));
+        Assert.Equal(BroadcastDecryptStatus.NotARecipient, b.TryDecrypt(result.Broadcast!, out _));
+        Assert.Equal(PneResponseOutcome.Recorded, await gw.Delivery.RecordPneResponseAsync("a", "g", 2, BroadcastDecryptStatus.Success, Ct));
+        Assert.Equal(["c"], await gw.Delivery.PnesMissingAsync("g", Ct));
+    }
+
+    [Fact]
     public async Task HandleNotification_NewEpochBeforeEveryMemberAnswered_SupersededReportOfTheAnswersThenLateAnswersAlone()
     {
         await using var gw = await GatewayHarness.StartAsync();
