@@ -152,22 +152,14 @@ public static class EnvelopeCodec
 
     private static bool TryParse(ReadOnlySpan<byte> data, [NotNullWhen(true)] out Envelope? envelope, out ProtocolError error)
     {
-        // CreateWithLimits is the only way Google.Protobuf lets the caller set both the size limit
-        // and the recursion limit; it takes a stream, hence the one copy of the input.
-        using var stream = new MemoryStream(data.ToArray(), writable: false);
-        using var input = CodedInputStream.CreateWithLimits(stream, ProtocolLimits.MaxMessageSize, ProtocolLimits.ParseRecursionLimit);
+        // Straight from the span: the size was checked above, and the parser refuses a stray end-group tag as data left
+        // over. Its recursion limit is its own (100), not ParseRecursionLimit: what lies deeper than ours can only be
+        // unknown groups, which UnknownFieldScanner refuses after it. A CodedInputStream with our limits takes a stream,
+        // and with it a copy of the input and a 4 KiB buffer per message: a sixth of a loaded fleet's allocations (fix 24
+        // in bench/results/load-notes.md).
         try
         {
-            envelope = Envelope.Parser.ParseFrom(input);
-
-            // Generated MergeFrom stops silently at a stray end-group tag; what follows must not be ignored.
-            if (!input.IsAtEnd)
-            {
-                error = new ProtocolError(ProtocolErrorCode.Malformed, string.Empty, "trailing data after the message");
-                envelope = null;
-                return false;
-            }
-
+            envelope = Envelope.Parser.ParseFrom(data);
             error = ProtocolError.None;
             return true;
         }

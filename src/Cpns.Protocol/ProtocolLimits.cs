@@ -13,8 +13,9 @@ public static class ProtocolLimits
     public const int MaxMessageSize = MaxBroadcastHeaderLength + (64 * 1024);
 
     /// <summary>
-    /// Nesting limit handed to the protobuf parser. The schema nests three deep (envelope, sync
-    /// response, notification); the margin only serves unknown groups, which are refused anyway.
+    /// Nesting limit of an envelope's encoding. The schema nests three deep (envelope, sync
+    /// response, notification); the margin only serves unknown groups, which are refused anyway:
+    /// nested deeper than this as malformed, else as unknown fields.
     /// </summary>
     public const int ParseRecursionLimit = 8;
 

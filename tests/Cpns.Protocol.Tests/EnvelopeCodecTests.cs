@@ -309,16 +309,21 @@ public sealed class EnvelopeCodecTests
         Assert.Equal(ProtocolErrorCode.Malformed, atStart.Code);
     }
 
-    [Fact]
-    public void TryDecode_NestingBeyondRecursionLimit_Malformed()
+    // Up to ParseRecursionLimit an unknown group is an unknown field; beyond it, malformed, whether the protobuf parser's
+    // own limit (100) refuses it or the scanner does.
+    [Theory]
+    [InlineData(ProtocolLimits.ParseRecursionLimit, ProtocolErrorCode.UnknownField)]
+    [InlineData(ProtocolLimits.ParseRecursionLimit + 1, ProtocolErrorCode.Malformed)]
+    [InlineData(64, ProtocolErrorCode.Malformed)]
+    [InlineData(200, ProtocolErrorCode.Malformed)]
+    public void TryDecode_NestedUnknownGroups_MalformedBeyondRecursionLimit(int depth, ProtocolErrorCode expected)
     {
-        const int Depth = 64;
-        var open = Enumerable.Repeat(Wire.Tag(99, WireFormat.WireType.StartGroup), Depth);
-        var close = Enumerable.Repeat(Wire.Tag(99, WireFormat.WireType.EndGroup), Depth);
+        var open = Enumerable.Repeat(Wire.Tag(99, WireFormat.WireType.StartGroup), depth);
+        var close = Enumerable.Repeat(Wire.Tag(99, WireFormat.WireType.EndGroup), depth);
         var input = Wire.Concat([Samples.Encoded(Envelope.BodyOneofCase.RotateGroupKey), .. open, .. close]);
 
         Assert.False(EnvelopeCodec.TryDecode(input, out _, out var error));
-        Assert.Equal(ProtocolErrorCode.Malformed, error.Code);
+        Assert.Equal(expected, error.Code);
     }
 
     [Fact]

@@ -55,6 +55,13 @@ internal static class UnknownFieldScanner
             var field = descriptor.FindFieldByNumber(number);
             if (field is null || !WireTypeMatches(field, wireType))
             {
+                // The parser takes unknown groups in down to its own recursion limit, deeper than this protocol's:
+                // nesting beyond ours is malformed input, not merely an unknown field.
+                if (wireType == WireStartGroup && GroupNestsDeeperThan(data[position..], ProtocolLimits.ParseRecursionLimit - depth))
+                {
+                    return Malformed("nesting too deep");
+                }
+
                 return new ProtocolError(
                     ProtocolErrorCode.UnknownField,
                     number.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -114,6 +121,60 @@ internal static class UnknownFieldScanner
         }
 
         return null;
+    }
+
+    // Whether the group that starts before data holds groups nested more than limit deep (the group itself is one).
+    // Only the wire structure is read: every field inside is unknown, since the schema has no groups.
+    private static bool GroupNestsDeeperThan(ReadOnlySpan<byte> data, int limit)
+    {
+        var nesting = 1;
+        var position = 0;
+        while (nesting > 0 && position < data.Length)
+        {
+            if (!TryReadVarint(data, ref position, out var tag))
+            {
+                return false;
+            }
+
+            switch ((int)(tag & 7))
+            {
+                case WireVarint:
+                    if (!TryReadVarint(data, ref position, out _))
+                    {
+                        return false;
+                    }
+
+                    break;
+                case WireFixed64:
+                    position += 8;
+                    break;
+                case WireFixed32:
+                    position += 4;
+                    break;
+                case WireLengthDelimited:
+                    if (!TryReadVarint(data, ref position, out var length) || length > (ulong)(data.Length - position))
+                    {
+                        return false;
+                    }
+
+                    position += (int)length;
+                    break;
+                case WireStartGroup:
+                    if (++nesting > limit)
+                    {
+                        return true;
+                    }
+
+                    break;
+                case WireEndGroup:
+                    nesting--;
+                    break;
+                default:
+                    return false;
+            }
+        }
+
+        return false;
     }
 
     private static bool WireTypeMatches(FieldDescriptor field, int wireType)
