@@ -28,6 +28,9 @@ namespace Cpns.Transport;
 /// </remarks>
 public sealed partial class MqttBroker : IAsyncDisposable
 {
+    /// <summary>How often the broker looks for clients that sent nothing for 1.5 times their keep-alive, and drops them.</summary>
+    internal static readonly TimeSpan KeepAliveMonitorInterval = TimeSpan.FromSeconds(2);
+
     private readonly MqttServer _server;
     private readonly TlsServerAdapter _adapter;
     private readonly ITopicAuthorizationPolicy _policy;
@@ -102,6 +105,11 @@ public sealed partial class MqttBroker : IAsyncDisposable
             .WithMaxPendingMessagesPerClient(options.MaxPendingMessagesPerClient)
             .WithPendingMessagesOverflowStrategy(MqttPendingMessagesOverflowStrategy.DropOldestQueuedMessage)
             .Build();
+
+        // MQTTnet gives every broker a thread that wakes this often to look for clients silent past 1.5 keep-alives
+        // (500 ms by default): with a broker per gateway, the load tool's fleet spent a twentieth of its CPU there
+        // (fix 24 in bench/results/load-notes.md). A silent client is so dropped up to this much later.
+        serverOptions.KeepAliveOptions.MonitorInterval = KeepAliveMonitorInterval;
 
         var mqttLogger = new MqttNetLoggerBridge(loggerFactory.CreateLogger("MQTTnet.Server"));
         var server = new MqttServerFactory().CreateMqttServer(serverOptions, [adapter], mqttLogger);
