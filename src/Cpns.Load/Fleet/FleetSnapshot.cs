@@ -12,4 +12,7 @@ internal sealed record FleetSnapshot(IReadOnlyList<FleetProcessUsage> Processes,
     public double GcPauseSeconds => Processes.Sum(p => p.GcPauseSeconds);
 
     public int Gen2Collections => Processes.Sum(p => p.Gen2Collections);
+
+    /// <summary>Bytes the fleet processes have allocated on their managed heaps, summed.</summary>
+    public long AllocatedBytes => Processes.Sum(p => p.AllocatedBytes);
 }

@@ -5,7 +5,8 @@ namespace Cpns.Load.Results;
 /// deliveries was acknowledged; the throughput of acknowledgements landing in the window, whichever rotation they
 /// belong to; and the CPU time the server and the fleet spent per PNE delivery acknowledged from the window's start to
 /// the drain (to the window's end, for a warm-up), and over the same span the time the fleet processes' garbage
-/// collectors held them paused and their gen2 collections (0 in runs recorded before these were measured).
+/// collectors held them paused, their gen2 collections and the KiB their managed heaps allocated per delivery (0 in runs
+/// recorded before these were measured).
 /// </summary>
 internal sealed record SustainedResult(
     double OfferedPerMinute,
@@ -25,4 +26,5 @@ internal sealed record SustainedResult(
     IReadOnlyList<SecondBucket> Seconds,
     IReadOnlyList<RotationRecord> RotationLog,
     double FleetGcPauseSeconds = 0,
-    int FleetGen2Collections = 0);
+    int FleetGen2Collections = 0,
+    double FleetAllocatedKiBPerDelivery = 0);

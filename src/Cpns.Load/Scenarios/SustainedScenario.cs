@@ -170,13 +170,14 @@ internal static class SustainedScenario
                 seconds,
                 rotations,
                 end.FleetGcPause - begin.FleetGcPause,
-                end.FleetGen2 - begin.FleetGen2);
+                end.FleetGen2 - begin.FleetGen2,
+                inCpuSpan == 0 ? 0 : (end.FleetAllocated - begin.FleetAllocated) / 1024.0 / inCpuSpan);
         }
 
         async Task<Usage> UsageAsync()
         {
             var fleet = await run.TakeSnapshotAsync(cancellationToken).ConfigureAwait(false);
-            return new Usage(run.ServerSampler.SampleNow()?.CpuSeconds ?? 0, fleet.CpuSeconds, fleet.GcPauseSeconds, fleet.Gen2Collections);
+            return new Usage(run.ServerSampler.SampleNow()?.CpuSeconds ?? 0, fleet.CpuSeconds, fleet.GcPauseSeconds, fleet.Gen2Collections, fleet.AllocatedBytes);
         }
 
         int Acknowledged(GroupPlan group, ulong epoch)
@@ -273,5 +274,5 @@ internal static class SustainedScenario
     }
 
     // The server's and the fleet's CPU seconds, and the fleet's GC pause seconds and gen2 collections, at one moment.
-    private readonly record struct Usage(double Server, double Fleet, double FleetGcPause, int FleetGen2);
+    private readonly record struct Usage(double Server, double Fleet, double FleetGcPause, int FleetGen2, long FleetAllocated);
 }

@@ -43,7 +43,7 @@ public sealed class FleetProtocolTests
             new ProgressEvent(1),
             new StoredEvent("0b0f3e6c-2f1e-4d38-9a57-3f0f5a8f1c11", ulong.MaxValue, 123_456_789_012),
             new GrownEvent(3, 2, 20),
-            new UsageEvent(7, new FleetProcessUsage("worker", 42, 2, 20, 1.5, 1 << 30, 61, GcPauseSeconds: 0.25, Gen2Collections: 3), health),
+            new UsageEvent(7, new FleetProcessUsage("worker", 42, 2, 20, 1.5, 1 << 30, 61, GcPauseSeconds: 0.25, Gen2Collections: 3, AllocatedBytes: 5L << 32), health),
             new FailedEvent(3, "TimeoutException: no answer"),
         ];
 
@@ -62,7 +62,7 @@ public sealed class FleetProtocolTests
         Assert.Equal(events[2], stored);
         var usage = Assert.IsType<UsageEvent>(FleetProtocol.ReadEvent(FleetProtocol.Write(events[4])));
         Assert.Equal(events[4] is UsageEvent u ? u.Usage : null, usage.Usage);
-        Assert.Equal((0.25, 3), (usage.Usage.GcPauseSeconds, usage.Usage.Gen2Collections));
+        Assert.Equal((0.25, 3, 5L << 32), (usage.Usage.GcPauseSeconds, usage.Usage.Gen2Collections, usage.Usage.AllocatedBytes));
         Assert.Equal(3, usage.Health.Refused["device BadTag"]);
         Assert.Equal(["e"], usage.Health.ErrorMessages);
     }
