@@ -50,7 +50,7 @@ public static class BenchCommand
         var json = new Option<bool>("--json") { Description = "Print the results as JSON on standard output (the progress bar goes to standard error)." };
         var quiet = new Option<bool>("--quiet") { Description = "No progress bar." };
 
-        var load = new Command("load", "Drive a real CPNS Server (child process) with simulated PN GWs and PNEs hosted in this process (or in --fleet-processes worker processes), over real MQTT/TLS and the real gateway and device code; measure fan-out time, sustained latency and throughput, and growth of time and server memory. Exits 1 unless every delivery was acknowledged and nothing failed (and, with --check-flat, memory and handles stayed flat).")
+        var load = new Command("load", "Drive a real CPNS Server (child process) with simulated PN GWs and PNEs hosted in this process (or in --fleet-processes worker processes), over real MQTT/TLS and the real gateway and device code; measure fan-out time, sustained latency and throughput, and growth of time and server memory. Exits 1 unless every delivery was acknowledged and nothing failed (and, with --check-flat, memory and handles stayed flat); 2 on invalid options; 130 when cancelled (Ctrl+C), with nothing written.")
         {
             scenario, gateways, pnes, groups, span, members, rate, duration, warmup, growthStart, growthMax, growthPnes, growthMembers, growthDuration, growthRate,
             height, fleetProcesses, parallelism, rotationTimeout, maxMinutes, db, broker, brokerCa, logLevel, fleetDir, serverDir, serverExe, checkFlat, flatFraction, flatMiB, flatHandles,
@@ -170,7 +170,10 @@ public static class BenchCommand
         return !System.Text.RegularExpressions.Regex.IsMatch(s.RunName, "^[A-Za-z0-9_.-]{1,64}$") ? "--name must be 1 to 64 characters of [A-Za-z0-9_.-]." : "";
     }
 
-    internal static async Task<int> RunAsync(LoadSettings settings, ServerLauncher launcher, string? resultsDirectory, bool json, bool quiet, CancellationToken cancellationToken)
+    /// <summary>The exit code of a run cut short by Ctrl+C or SIGTERM (128 + SIGINT, as a shell reports it).</summary>
+    internal const int CancelledExitCode = 130;
+
+    internal static async Task<int> RunAsync(LoadSettings settings, ServerLauncher launcher, string? resultsDirectory, bool json, bool quiet, CancellationToken cancellationToken, ServerLauncher? workers = null)
     {
         var error = Validate(settings);
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
@@ -181,18 +184,28 @@ public static class BenchCommand
         }
 
         // The workers are this build, whatever --server-exe says the server is.
-        var workers = ServerLauncher.ForCurrentProcess();
+        workers ??= ServerLauncher.ForCurrentProcess();
         LoadReport report;
-        if (quiet)
+        try
         {
-            report = await new LoadRun(settings, launcher, new SilentProgress(), workers).RunAsync(cancellationToken).ConfigureAwait(false);
+            if (quiet)
+            {
+                report = await new LoadRun(settings, launcher, new SilentProgress(), workers).RunAsync(cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                report = await console.Progress()
+                    .AutoClear(false)
+                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
+                    .StartAsync(ctx => new LoadRun(settings, launcher, new SpectreProgress(ctx, console), workers).RunAsync(cancellationToken)).ConfigureAwait(false);
+            }
         }
-        else
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            report = await console.Progress()
-                .AutoClear(false)
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
-                .StartAsync(ctx => new LoadRun(settings, launcher, new SpectreProgress(ctx, console), workers).RunAsync(cancellationToken)).ConfigureAwait(false);
+            // Ctrl+C or SIGTERM: the run has stopped its fleet and its server on the way out. A partial run measures
+            // nothing it could be compared by, so nothing is written; the exit code is the shell's for an interrupt.
+            console.MarkupLine("[yellow]Cancelled: the fleet and the server were stopped; no results were written.[/]");
+            return CancelledExitCode;
         }
 
         if (resultsDirectory is not null)

@@ -138,4 +138,72 @@ public sealed class LoadRunTests
         Assert.All(usage.Skip(1), w => Assert.True(w.CpuSeconds > 0.5 && w.Handles > 20 && w.ResidentBytes > 0, $"{w.Role}: {w.CpuSeconds} s CPU, {w.Handles} descriptors"));
         Assert.True(sustained.FleetCpuMsPerDelivery > 0);
     }
+
+    [Fact]
+    public async Task BenchCommand_CancelledMidRun_Exits130WritesNothingAndStopsTheServerAndWorkers()
+    {
+        var root = Directory.CreateTempSubdirectory("cpns-load-cancel-");
+        try
+        {
+            var settings = new LoadSettings
+            {
+                Scenarios = [LoadScenario.Sustained],
+                Gateways = 4,
+                PnesPerGateway = 2,
+                Groups = 2,
+                GatewaysPerGroup = 2,
+                MembersPerGateway = 1,
+                RotationsPerMinute = 60,
+                DurationSeconds = 120,
+                TreeHeight = 4,
+                MaxMinutes = 5,
+                FleetProcesses = 2,
+                FleetDirectory = Path.Combine(root.FullName, "fleet"),
+                ServerDirectory = Path.Combine(root.FullName, "server"),
+                RunName = "cancelled",
+            };
+            var results = Path.Combine(root.FullName, "results");
+            var launcher = ServerLauncher.ForPath(Path.Combine(AppContext.BaseDirectory, "cpns.dll"));
+            using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+
+            // Ctrl+C as System.CommandLine delivers it: the action's token, at whatever stage the run has reached.
+            interrupt.CancelAfter(TimeSpan.FromSeconds(12));
+            var exitCode = await BenchCommand.RunAsync(settings, launcher, results, json: false, quiet: true, interrupt.Token, workers: launcher);
+
+            Assert.Equal(BenchCommand.CancelledExitCode, exitCode);
+            Assert.False(Directory.Exists(results) && Directory.EnumerateFileSystemEntries(results).Any(), "a cancelled run writes no results");
+            Assert.Empty(ProcessesUsing(root.FullName));
+        }
+        finally
+        {
+            root.Delete(recursive: true);
+        }
+    }
+
+    // Processes started with an argument under the directory (the server's --data) or holding a file open in it (the
+    // workers' gateway and device stores).
+    private static List<string> ProcessesUsing(string directory)
+    {
+        var found = new List<string>();
+        foreach (var proc in Directory.EnumerateDirectories("/proc").Where(d => int.TryParse(Path.GetFileName(d), out _)))
+        {
+            try
+            {
+                var cmdline = File.ReadAllText(Path.Combine(proc, "cmdline")).Replace('\0', ' ');
+                var holds = Directory.EnumerateFileSystemEntries(Path.Combine(proc, "fd"))
+                    .Select(fd => new FileInfo(fd).LinkTarget)
+                    .Any(target => target is not null && target.StartsWith(directory, StringComparison.Ordinal));
+                if (holds || cmdline.Contains(directory, StringComparison.Ordinal))
+                {
+                    found.Add($"{Path.GetFileName(proc)}: {cmdline}");
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Gone while looked at, or not ours to read.
+            }
+        }
+
+        return found;
+    }
 }
