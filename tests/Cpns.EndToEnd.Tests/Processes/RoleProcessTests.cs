@@ -40,6 +40,17 @@ public sealed class RoleProcessTests
     }
 
     [Fact]
+    public void EveryRole_RuntimeConfig_ThreadPoolWorkersWaitWithoutSpinning()
+    {
+        // Every role is `cpns` started from this runtimeconfig (dotnet cpns.dll, or the apphost beside it).
+        using var config = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "cpns.runtimeconfig.json")));
+
+        var properties = config.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
+
+        Assert.Equal(0, properties.GetProperty("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit").GetInt32());
+    }
+
+    [Fact]
     public async Task Server_MissingSettingsFile_RefusedWithTheFileNamed()
     {
         using var directory = new TestDirectory();
