@@ -69,8 +69,9 @@ internal sealed class FleetWorkerProcess : IAsyncDisposable
         // A worker hosts thousands of MQTT clients, whose traffic is a stream of tiny work items, after each of which
         // an idle pool thread spins before it sleeps. With MQTTnet's 250 ms keep-alive poll per client (since replaced
         // by KeepAliveClock, fix 18) not spinning cut a loaded fleet's CPU per delivery to 0.84x
-        // (bench/results/load-notes.md, fix 17); it was not measured again after fix 18. Only the workers: the
-        // server does not host thousands of clients.
+        // (bench/results/load-notes.md, fix 17); it was not measured again after fix 18. Since fix 26 cpns's
+        // runtimeconfig sets the same for every role; the variable stays so that a worker runs without spinning
+        // whatever runtimeconfig the launched build carries.
         info.Environment[ThreadPoolSpinLimitVariable] = "0";
         foreach (var argument in launcher.PrefixArguments.Concat(["bench", "fleet-worker"]))
         {
